@@ -1,1 +1,23 @@
-export {};
+// Plugin API
+export * from './carver.js';
+export * from './reader/reader.js';
+export { SourceReader, BufferReader } from './reader/source-reader.js';
+export { loadCarvers, selectCarvers, resolvePluginUrl, assertCarver, carversOf, type CarverModuleExports } from './registry.js';
+// Image sources
+export type { ImageSource } from './source/image-source.js';
+export { ImageReadError } from './source/image-source.js';
+export { RawFileSource } from './source/raw-file.js';
+export { openImageSource } from './source/open.js';
+// Scanning
+export { SignatureIndex } from './scan/signature-index.js';
+export { findCandidates, uniformValue, type Hit } from './scan/find-candidates.js';
+export { carvePage, type Candidate, type ScanIssue } from './scan/carve-page.js';
+export { OverlapResolver, type Kept } from './resolve/overlaps.js';
+export { scanImage, DEFAULT_PAGE_SIZE, DEFAULT_MARGIN, type ScanOptions, type ScanEvents, type ScanProgress, type ScanResult } from './pool/scan-image.js';
+export { RunTotals } from './pool/totals.js';
+// Output and reports
+export { prepareOutDir, outputName, UsageError } from './output/out-dir.js';
+export { Deduplicator } from './output/dedup.js';
+export type { FileRecord, ScanReport, ScanSummary, ReportIssue } from './report/types.js';
+export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
+export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';

@@ -1,0 +1,97 @@
+/**
+ * The carver plugin API.
+ *
+ * A carver is a plain object: what it is (name, extensions), how to spot a
+ * candidate cheaply (signatures), and how to validate one (carve) over a
+ * random-access Reader. It returns typed results; it never writes output,
+ * keeps no global state and registers nothing itself. The engine decides
+ * what is written, deduplicates, hashes and reports.
+ */
+import type { Reader } from './reader/reader.js';
+
+/** How much of a carved file is known good. */
+export type CarveStatus = 'complete' | 'truncated' | 'damaged';
+
+/** One contiguous piece of a carved file: `length` bytes at image offset `imgOffset` are file bytes from `fileOffset`. */
+export interface ByteRun {
+  imgOffset: number;
+  fileOffset: number;
+  length: number;
+}
+
+/** JSON-safe metadata values (they go into report.json and DFXML as they are). */
+export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
+export type Metadata = { [key: string]: MetadataValue };
+
+/**
+ * Bytes that start a file of this type. `offset` is where they sit relative to
+ * the file's first byte (ISO BMFF's "ftyp" sits at 4). The engine indexes
+ * signatures by their first byte, so keep `bytes` distinctive (≥ 2 bytes).
+ */
+export interface Signature {
+  readonly bytes: readonly number[];
+  readonly offset?: number;
+  /** Optional per-byte mask (same length as bytes): compare (image & mask) === bytes. The first byte is never masked. */
+  readonly mask?: readonly number[];
+  readonly description?: string;
+}
+
+/** Limits and settings the engine passes to every carve call. */
+export interface CarveContext {
+  /** Largest file this carver may claim (bytes): the engine's limit for its type. */
+  readonly maxFileSize: number;
+  /** Alignment the scan ran with, in bytes (512 by default, 1 for byte-level search). */
+  readonly align: number;
+}
+
+/** What a carver found at a candidate offset. */
+export interface CarveResult {
+  readonly status: CarveStatus;
+  /** The file's bytes in file order. A contiguous file has one run starting at the candidate offset. */
+  readonly byteRuns: readonly ByteRun[];
+  /** Extension for the output name when it is not the carver's first (e.g. "mp4" from the MOV carver). */
+  readonly extension?: string;
+  /** Fraction (0..1) of the file's payload that validated (e.g. MCUs decoded); 1 for complete files. */
+  readonly validFraction?: number;
+  /** Facts an examiner needs: why a file is truncated, which structures were seen. Each names image offsets. */
+  readonly notes: readonly string[];
+  /** Format facts found during validation (dimensions, progressive, ...). */
+  readonly metadata?: Metadata;
+}
+
+/** A carver plugin. See packages/core/README.md for a walkthrough. */
+export interface Carver {
+  /** Short lower-case id: the output folder name (files/<name>/) and the --types value. */
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** Output extensions, the default first. */
+  readonly extensions: readonly string[];
+  readonly signatures: readonly Signature[];
+  /** Default maximum file size in bytes (hostile size fields cannot make the engine read past it). */
+  readonly maxFileSize: number;
+  /**
+   * Validates the candidate whose signature matched at image offset `offset`.
+   * Returns null when it is not a file of this type. Synchronous and bounded:
+   * it may read anywhere in the image through `reader`, but must stop within
+   * ctx.maxFileSize and never trust a size field without checking it.
+   */
+  carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null;
+  /**
+   * Optional: metadata of an accepted file (EXIF, dates, GPS), merged into the
+   * report. Runs only for results the engine keeps; failures are reported, never fatal.
+   */
+  describe?(reader: Reader, result: CarveResult): Promise<Metadata>;
+}
+
+/** Total length of a result's runs. */
+export function resultLength(result: Pick<CarveResult, 'byteRuns'>): number {
+  let n = 0;
+  for (const r of result.byteRuns) n += r.length;
+  return n;
+}
+
+/** A well-formed single-run result for a contiguous file. */
+export function contiguous(offset: number, length: number): ByteRun[] {
+  return [{ imgOffset: offset, fileOffset: 0, length }];
+}

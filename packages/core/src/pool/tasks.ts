@@ -1,0 +1,62 @@
+import type { ByteRun, CarveResult, Metadata } from '../carver.js';
+import type { Candidate, ScanIssue } from '../scan/carve-page.js';
+
+/** What every worker needs to know about the run; sent with each task (small) and cached per worker. */
+export interface WorkerConfig {
+  /** Identifies the run, so a worker reuses its open image and loaded carvers. */
+  readonly runId: string;
+  readonly imagePath: string;
+  /** Module URLs exporting carvers (built-ins and --plugin). */
+  readonly carverModules: readonly string[];
+  /** Names of the carvers to run, in order. */
+  readonly carverNames: readonly string[];
+  /** Per-carver maximum file size, same order. */
+  readonly maxFileSizes: readonly number[];
+  readonly align: number;
+  /** Bytes read past each page so signatures (and small files) straddling the page end are seen. */
+  readonly margin: number;
+}
+
+export interface ScanTask {
+  readonly config: WorkerConfig;
+  readonly pageStart: number;
+  readonly pageLength: number;
+}
+
+export interface ScanTaskResult {
+  readonly pageStart: number;
+  readonly pageLength: number;
+  readonly hits: number;
+  readonly rejected: number;
+  readonly suppressed: number;
+  readonly uniformBytes: number;
+  readonly candidates: Candidate[];
+  readonly issues: ScanIssue[];
+  readonly readMs: number;
+  readonly searchMs: number;
+  readonly carveMs: number;
+}
+
+export interface WriteTask {
+  readonly config: WorkerConfig;
+  readonly carver: string;
+  readonly result: CarveResult;
+  /** Final path; the worker writes `<path>.partial` and renames when every byte is written. */
+  readonly path: string;
+}
+
+export interface WriteTaskResult {
+  readonly size: number;
+  readonly sha256: string;
+  readonly md5: string;
+  /** xxHash64 (hex): the deduplication key. */
+  readonly xxh64: string;
+  /** What file-type (magic numbers) says the written bytes are; null when it does not know. */
+  readonly detected: { ext: string; mime: string } | null;
+  readonly metadata: Metadata;
+  readonly issues: ScanIssue[];
+  readonly hashMs: number;
+  readonly describeMs: number;
+}
+
+export type { ByteRun };

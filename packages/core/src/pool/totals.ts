@@ -1,0 +1,35 @@
+import type { ScanTaskResult, WriteTaskResult } from './tasks.js';
+
+/** Counters of one run, summed from worker results. */
+export class RunTotals {
+  bytesScanned = 0;
+  bytesWritten = 0;
+  hits = 0;
+  rejected = 0;
+  suppressed = 0;
+  trimmed = 0;
+  uniformBytes = 0;
+  readMs = 0;
+  searchMs = 0;
+  carveMs = 0;
+  writeMs = 0;
+  describeMs = 0;
+  elapsedMs = 0;
+
+  addPage(r: ScanTaskResult): void {
+    this.bytesScanned += r.pageLength;
+    this.hits += r.hits;
+    this.rejected += r.rejected;
+    this.suppressed += r.suppressed;
+    this.uniformBytes += r.uniformBytes;
+    this.readMs += r.readMs;
+    this.searchMs += r.searchMs;
+    this.carveMs += r.carveMs;
+  }
+
+  addWrite(w: WriteTaskResult): void {
+    this.bytesWritten += w.size;
+    this.writeMs += w.hashMs;
+    this.describeMs += w.describeMs;
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { CarveStatus } from '../carver.js';
+import type { Candidate } from '../scan/carve-page.js';
+import { OverlapResolver } from './overlaps.js';
+
+const cand = (offset: number, length: number, status: CarveStatus = 'complete'): Candidate => ({
+  carver: 'x',
+  offset,
+  status,
+  byteRuns: [{ imgOffset: offset, fileOffset: 0, length }],
+  notes: [],
+});
+
+describe('OverlapResolver', () => {
+  it('drops a candidate that starts inside a complete file (a thumbnail) and keeps the next file', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 10_000));
+    r.add(cand(512, 2_000));
+    r.add(cand(10_240, 500));
+    const kept = r.ready(Infinity).map((k) => k.candidate.offset);
+    expect(kept).toEqual([0, 10_240]);
+    expect(r.stats.suppressed).toBe(1);
+  });
+
+  it('cuts a truncated file where a complete file that reaches past it starts', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 8_192, 'truncated'));
+    r.add(cand(4_096, 10_000));
+    const kept = r.ready(Infinity);
+    expect(kept.map((k) => [k.candidate.offset, k.candidate.byteRuns[0]!.length, k.candidate.status])).toEqual([
+      [0, 4_096, 'truncated'],
+      [4_096, 10_000, 'complete'],
+    ]);
+    expect(r.stats.trimmed).toBe(1);
+    expect(kept[0]!.candidate.notes.join(' ')).toContain('4096');
+  });
+
+  it('keeps a complete file contained in a truncated one out (it is part of it)', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 8_192, 'truncated'));
+    r.add(cand(1_024, 1_000));
+    expect(r.ready(Infinity).map((k) => k.candidate.offset)).toEqual([0]);
+  });
+
+  it('releases a file only when the frontier has passed its end', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 5_000));
+    expect(r.ready(4_096)).toEqual([]);
+    expect(r.ready(8_192).map((k) => k.candidate.offset)).toEqual([0]);
+    expect(r.ready(Infinity)).toEqual([]);
+  });
+});
