@@ -21,3 +21,5 @@ export { Deduplicator } from './output/dedup.js';
 export type { FileRecord, ScanReport, ScanSummary, ReportIssue } from './report/types.js';
 export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
 export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
+// ISO BMFF / QuickTime box walker (shared by HEIC and MOV/MP4 carvers)
+export * from './bmff/index.js';

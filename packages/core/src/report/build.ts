@@ -57,6 +57,7 @@ export function summarize(result: ScanResult): ScanSummary {
     issues: result.issues.length,
     elapsedSeconds: Math.round(seconds * 1000) / 1000,
     bytesPerSecond: seconds > 0 ? Math.round(t.bytesScanned / seconds) : 0,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
     phasesMs: {
       read: Math.round(t.readMs),
       search: Math.round(t.searchMs),

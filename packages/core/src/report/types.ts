@@ -55,6 +55,8 @@ export interface ScanSummary {
   issues: number;
   elapsedSeconds: number;
   bytesPerSecond: number;
+  /** Peak resident memory of the whole process (workers are threads in it), bytes. */
+  peakRssBytes: number;
   /** Summed worker milliseconds per phase (they overlap in wall time). */
   phasesMs: { read: number; search: number; carve: number; write: number; describe: number };
 }

@@ -1,0 +1,2 @@
+// ISO BMFF box walker: see issue [3/10]. Filled in by the HEIC/MOV work.
+export {};
