@@ -57,6 +57,13 @@ export class SignatureIndex {
     }
   }
 
+  /** Every distinct (offset, first byte) pair: what a byte-level search looks for with indexOf. */
+  firstBytes(): { offset: number; byte: number }[] {
+    const out: { offset: number; byte: number }[] = [];
+    for (const g of this.groups) g.table.forEach((list, byte) => list && out.push({ offset: g.offset, byte }));
+    return out;
+  }
+
   /** True when a run of byte `v` could contain a whole signature (then uniform blocks can't be skipped). */
   uniformCanMatch(v: number): boolean {
     return this.groups.some((g) => (g.table[v] ?? []).some((s) => s.bytes.every((b, i) => (v & (s.mask?.[i] ?? 0xff)) === b)));
