@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-console.log("hi")
+// The `rawcarve` command. Kept apart from program.ts so tests can build the program without running it.
+import { main } from './program.js';
+
+process.exitCode = await main(process.argv);

@@ -16,10 +16,12 @@ export { OverlapResolver, type Kept } from './resolve/overlaps.js';
 export { scanImage, DEFAULT_PAGE_SIZE, DEFAULT_MARGIN, type ScanOptions, type ScanEvents, type ScanProgress, type ScanResult } from './pool/scan-image.js';
 export { RunTotals } from './pool/totals.js';
 // Output and reports
-export { prepareOutDir, outputName, UsageError } from './output/out-dir.js';
+export { prepareOutDir, outputName } from './output/out-dir.js';
+export { UsageError } from './errors.js';
 export { Deduplicator } from './output/dedup.js';
 export type { FileRecord, ScanReport, ScanSummary, ReportIssue } from './report/types.js';
 export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
 export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
+export { pairLivePhotos, type LivePhotoPair } from './report/live-photos.js';
 // ISO BMFF / QuickTime box walker (shared by HEIC and MOV/MP4 carvers)
 export * from './bmff/index.js';

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Carver } from './carver.js';
+import { UsageError } from './errors.js';
 
 /**
  * Carvers come from modules: the built-ins (`@rawcarve/carvers`) and any
@@ -56,7 +57,7 @@ export function selectCarvers(all: readonly Carver[], types: readonly string[] |
   if (types === null) return [...all];
   const unknown = types.filter((t) => !all.some((c) => c.name === t));
   if (unknown.length > 0) {
-    throw new Error(`unknown type(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
+    throw new UsageError(`unknown type(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
   }
   return all.filter((c) => types.includes(c.name));
 }
@@ -74,7 +75,7 @@ export function resolvePluginUrl(spec: string, cwd: string = process.cwd()): str
   try {
     return pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve(spec)).href;
   } catch {
-    throw new Error(`plugin "${spec}" is neither a file, a folder nor an installed package (looked from ${cwd})`);
+    throw new UsageError(`plugin "${spec}" is neither a file, a folder nor an installed package (looked from ${cwd})`);
   }
 }
 

@@ -1,10 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { UsageError } from '../errors.js';
 
-/** A problem with how the tool was called (exit code 2), as opposed to a failure while running. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** What a run writes into OUTDIR; with --force exactly these are removed first, nothing else. */
 const OUR_OUTPUTS = ['files', 'report.json', 'report.xml', 'scan.log'];

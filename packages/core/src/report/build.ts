@@ -2,6 +2,7 @@ import { hostname, platform, release, arch, userInfo } from 'node:os';
 import type { ScanResult } from '../pool/scan-image.js';
 import { writeDfxmlReport } from './dfxml.js';
 import { writeJsonReport } from './json.js';
+import { pairLivePhotos } from './live-photos.js';
 import type { ScanReport, ScanSummary } from './types.js';
 
 export interface ReportContext {
@@ -31,6 +32,7 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
     finishedAt: ctx.finishedAt.toISOString(),
     host: { hostname: hostname(), platform: platform(), release: release(), arch: arch(), node: process.version, user: safeUser() },
     files: result.files,
+    livePhotos: pairLivePhotos(result.files),
     issues: result.issues,
     summary: summarize(result),
   };

@@ -1,4 +1,5 @@
 import type { ByteRun, CarveStatus, Metadata } from '../carver.js';
+import type { LivePhotoPair } from './live-photos.js';
 
 /**
  * One recovered file as the reports describe it. These field names are a
@@ -69,6 +70,8 @@ export interface ScanReport {
   finishedAt: string;
   host: { hostname: string; platform: string; release: string; arch: string; node: string; user: string };
   files: FileRecord[];
+  /** Live Photo stills and videos recovered together, paired by Apple content identifier. */
+  livePhotos: LivePhotoPair[];
   issues: ReportIssue[];
   summary: ScanSummary;
 }

@@ -1,0 +1,81 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '@rawcarve/core';
+import { runDemo } from './demo-command.js';
+import { runScan } from './scan-command.js';
+import { runTypes } from './types-command.js';
+import { VERSION } from './version.js';
+
+/** Exit codes: 0 done, 1 error while running, 2 usage. */
+const EXIT_ERROR = 1;
+const EXIT_USAGE = 2;
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function buildProgram(): Command {
+  const program = new Command('rawcarve')
+    .description('Recover photos and videos (JPEG, HEIC, MOV/MP4) from raw disk images, with DFXML reports.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('scan')
+    .description('carve an image (raw/dd file or block device, opened read-only) into OUTDIR')
+    .argument('<image>', 'evidence image or block device')
+    .requiredOption('-o, --output <outdir>', 'output folder (must be empty unless --force)')
+    .option('-t, --types <list>', 'comma-separated carver names (see `rawcarve types`)', list)
+    .option('-j, --jobs <n>', 'worker threads (default: number of cores)', positiveInt('--jobs'))
+    .option('-a, --align <bytes>', 'test signatures every N bytes (512 = sectors; 1 = every byte)', positiveInt('--align'), 512)
+    .option('-p, --plugin <path|package>', 'load an external carver plugin (repeatable)', collect)
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(['auto', 'plain', 'none']).default('auto'))
+    .option('-q, --quiet', 'no progress and no summary')
+    .option('-f, --force', "replace a previous run's output in a non-empty OUTDIR")
+    .action(async (image: string, opts: Parameters<typeof runScan>[1]) => {
+      await runScan(image, opts, process.argv.slice(1));
+    });
+
+  program
+    .command('types')
+    .description('list the available carvers')
+    .option('-p, --plugin <path|package>', 'also load an external carver plugin (repeatable)', collect)
+    .action(async (opts: { plugin?: string[] }) => {
+      process.stdout.write(await runTypes(opts.plugin ?? []));
+    });
+
+  program
+    .command('demo')
+    .description('build a small FAT32 card image from bundled sample photos, delete some, and carve it')
+    .option('-o, --output <outdir>', 'output folder', 'rawcarve-demo')
+    .option('-f, --force', 'replace a previous demo output')
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(['auto', 'plain', 'none']).default('auto'))
+    .action(async (opts: { output: string; force?: boolean; progress?: 'auto' | 'plain' | 'none' }) => {
+      await runDemo(opts, process.argv.slice(1));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`rawcarve: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`rawcarve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_ERROR;
+  }
+}

@@ -1,0 +1,67 @@
+import cliProgress from 'cli-progress';
+import type { ScanProgress } from '@rawcarve/core';
+import { formatBytes, formatDuration } from './format.js';
+
+export type ProgressMode = 'auto' | 'plain' | 'none';
+
+/** Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise. */
+export interface ProgressSink {
+  update(p: ScanProgress): void;
+  stop(): void;
+}
+
+export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+  const effective = mode === 'auto' ? (stream.isTTY ? 'bar' : 'plain') : mode;
+  if (effective === 'none') return { update: () => undefined, stop: () => undefined };
+  if (effective === 'bar') return barProgress(stream);
+  return plainProgress(stream);
+}
+
+function rates(p: ScanProgress): { rate: number; eta: number } {
+  const rate = p.elapsedMs > 0 ? p.bytesDone / (p.elapsedMs / 1000) : 0;
+  const eta = rate > 0 ? (p.bytesTotal - p.bytesDone) / rate : Infinity;
+  return { rate, eta };
+}
+
+function barProgress(stream: NodeJS.WriteStream): ProgressSink {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: 'scanning [{bar}] {percentage}% | {done}/{total} | {rate}/s | ETA {etaText} | {files} files',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const { rate, eta } = rates(p);
+      const payload = { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal), rate: formatBytes(rate), etaText: formatDuration(eta), files: p.filesWritten };
+      if (!started) {
+        bar.start(Math.max(1, p.bytesTotal), p.bytesDone, payload);
+        started = true;
+      } else bar.update(p.bytesDone, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function plainProgress(stream: NodeJS.WriteStream): ProgressSink {
+  let last = -Infinity;
+  return {
+    update(p) {
+      const now = p.elapsedMs;
+      if (now - last < 2000 && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      const { rate, eta } = rates(p);
+      const pct = p.bytesTotal > 0 ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '100.0';
+      stream.write(
+        `progress ${pct}% ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)} ${formatBytes(rate)}/s ETA ${formatDuration(eta)} files ${p.filesWritten}\n`,
+      );
+    },
+    stop: () => undefined,
+  };
+}

@@ -1,0 +1,23 @@
+import type { ScanReport } from '@rawcarve/core';
+import { formatBytes, formatDuration } from './format.js';
+
+/** The one-screen summary printed at the end of a scan. */
+export function renderSummary(report: ScanReport, outDir: string): string {
+  const s = report.summary;
+  const lines: string[] = [];
+  lines.push(`rawcarve ${report.tool.version}: ${report.source.path} (${formatBytes(report.source.size)})`);
+  lines.push('');
+  lines.push('  type      complete  truncated  damaged');
+  for (const [type, c] of Object.entries(s.byType)) {
+    lines.push(`  ${type.padEnd(8)} ${String(c.complete).padStart(9)} ${String(c.truncated).padStart(10)} ${String(c.damaged).padStart(8)}`);
+  }
+  lines.push('');
+  lines.push(`  files written      ${s.filesWritten} (${formatBytes(s.bytesWritten)}), duplicates not rewritten ${s.duplicates}`);
+  lines.push(`  candidates         ${s.hits} signature hits, ${s.rejected} rejected by validation, ${s.suppressed} inside other files`);
+  if (s.typeMismatches > 0) lines.push(`  type check         ${s.typeMismatches} file(s) whose magic numbers disagree with the carver: see report.json`);
+  if (s.issues > 0) lines.push(`  issues             ${s.issues} (read errors, carver failures): see report.json "issues"`);
+  lines.push(`  scanned            ${formatBytes(s.bytesScanned)} in ${formatDuration(s.elapsedSeconds)} (${formatBytes(s.bytesPerSecond)}/s)`);
+  lines.push(`  peak memory        ${formatBytes(s.peakRssBytes)}`);
+  lines.push(`  output             ${outDir}/files, ${outDir}/report.xml, ${outDir}/report.json`);
+  return lines.join('\n') + '\n';
+}
