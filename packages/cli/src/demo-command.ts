@@ -16,19 +16,20 @@ export async function runDemo(opts: { output: string; force?: boolean; progress?
   try {
     const image = join(work, 'demo-card.img');
     const truth = await buildDemoCard({ outFile: image });
-    const deleted = truth.files.filter((f) => f.deleted);
+    const photos = truth.files.filter((f) => f.type !== 'other');
+    const deleted = photos.filter((f) => f.deleted);
     process.stdout.write(
-      `demo: built a ${Math.round(truth.size / 2 ** 20)} MiB FAT32 card image with ${truth.files.length} photos, ` +
+      `demo: built a ${Math.round(truth.size / 2 ** 20)} MiB FAT32 card image with ${photos.length} photos, ` +
         `then deleted ${deleted.length} of them (directory entries marked deleted, clusters freed, data left in place)\n\n`,
     );
     const report = await runScan(image, { output: opts.output, force: opts.force ?? false, progress: opts.progress ?? 'auto' }, argv);
     const recovered = new Set(report.files.map((f) => f.sha256));
-    const exact = truth.files.filter((f) => recovered.has(f.sha256));
+    const exact = photos.filter((f) => recovered.has(f.sha256));
     const exactDeleted = deleted.filter((f) => recovered.has(f.sha256));
     const known = new Set(truth.files.map((f) => f.sha256));
     const junk = report.files.filter((f) => !known.has(f.sha256));
     process.stdout.write(
-      `\ndemo: ${exact.length} of ${truth.files.length} photos recovered byte-exact ` +
+      `\ndemo: ${exact.length} of ${photos.length} photos recovered byte-exact ` +
         `(${exactDeleted.length} of ${deleted.length} deleted ones); ${junk.length} other file(s) written.\n` +
         `Look at ${opts.output}/files/ and ${opts.output}/report.json.\n`,
     );

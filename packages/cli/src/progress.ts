@@ -51,10 +51,14 @@ function barProgress(stream: NodeJS.WriteStream): ProgressSink {
 
 function plainProgress(stream: NodeJS.WriteStream): ProgressSink {
   let last = -Infinity;
+  let finished = false;
   return {
     update(p) {
       const now = p.elapsedMs;
-      if (now - last < 2000 && p.bytesDone < p.bytesTotal) return;
+      const done = p.bytesDone >= p.bytesTotal;
+      // A line every 2 s, and one when the scan is through (writing may go on after).
+      if (finished || (now - last < 2000 && !done)) return;
+      finished = done;
       last = now;
       const { rate, eta } = rates(p);
       const pct = p.bytesTotal > 0 ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '100.0';

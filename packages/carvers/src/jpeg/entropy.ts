@@ -1,0 +1,249 @@
+/**
+ * Entropy-decode validation of one scan, MCU by MCU, without IDCT (T.81
+ * F.2 sequential, G.2 progressive). What it proves: every Huffman code is in
+ * the tables, no coefficient index overflows, restart markers come in order
+ * at the right MCU counts, and the scan holds exactly as many MCUs as the
+ * frame needs. Random data or another file's bytes fail these checks within
+ * a few hundred bytes; that is how a real JPEG is told from garbage, and
+ * where a fragment ends.
+ */
+import type { BitReader } from './bitreader.js';
+import type { Frame, ScanHeader } from './frame.js';
+import { scanMcuCount } from './frame.js';
+import type { HuffmanTable } from './huffman.js';
+
+export type ScanStop =
+  | 'ok'
+  | 'bad-huffman-code'
+  | 'coefficient-overflow'
+  | 'bad-magnitude'
+  | 'rst-out-of-sequence'
+  | 'scan-ended-early'
+  | 'missing-table'
+  | 'too-large';
+
+export interface ScanOutcome {
+  stop: ScanStop;
+  mcusDecoded: number;
+  mcusExpected: number;
+  /** Image offset up to which the data decoded validly. */
+  validUntil: number;
+  /** Detail for the report (marker seen, expected RST). */
+  detail: string;
+}
+
+/** State carried across the scans of one progressive image: which AC coefficients are non-zero so far. */
+export interface ProgressiveState {
+  /** Per frame component: 2 words (coefficients 0..31, 32..63) per block, allocated on the first AC scan. */
+  nonzero: (Uint32Array | null)[];
+}
+
+/** Progressive images above this many blocks are not validated coefficient by coefficient (memory bound). */
+export const MAX_PROGRESSIVE_BLOCKS = 16 * 1024 * 1024;
+
+const BAD = -1;
+
+function huff(br: BitReader, t: HuffmanTable): number {
+  const e = t.lookup[br.peek(9)]!;
+  if (e !== 0) {
+    br.skip(e >> 8);
+    return e & 0xff;
+  }
+  const code16 = br.peek(16);
+  for (let l = 10; l <= 16; l++) {
+    const c = code16 >>> (16 - l);
+    if (c <= t.maxcode[l]!) {
+      br.skip(l);
+      return t.values[c + t.valoffset[l]!] ?? BAD;
+    }
+  }
+  return BAD;
+}
+
+/** Decodes one scan. `dc`/`ac` are the four table slots of each class. */
+export function decodeScan(
+  br: BitReader,
+  frame: Frame,
+  scan: ScanHeader,
+  dc: readonly (HuffmanTable | null)[],
+  ac: readonly (HuffmanTable | null)[],
+  restartInterval: number,
+  prog: ProgressiveState,
+): ScanOutcome {
+  const expected = scanMcuCount(frame, scan);
+  const out = (stop: ScanStop, mcus: number, detail = ''): ScanOutcome => ({
+    stop,
+    mcusDecoded: mcus,
+    mcusExpected: expected,
+    validUntil: br.consumedUntil(),
+    detail,
+  });
+
+  const { ss, se, ah, al } = scan;
+  const dcPass = ss === 0;
+  const refine = ah !== 0;
+  const comps = scan.components;
+  const needDc = dcPass && !(frame.progressive && refine);
+  const needAc = !frame.progressive || !dcPass;
+  for (const c of comps) {
+    if (needDc && !dc[c.td]) return out('missing-table', 0, `no DC table ${c.td}`);
+    if (needAc && !ac[c.ta]) return out('missing-table', 0, `no AC table ${c.ta}`);
+  }
+  let masks: Uint32Array | null = null;
+  if (frame.progressive && !dcPass) {
+    const fc = frame.components[comps[0]!.index]!;
+    const blocks = fc.blocksW * fc.blocksH;
+    if (blocks > MAX_PROGRESSIVE_BLOCKS) return out('too-large', 0, `${blocks} blocks`);
+    masks = prog.nonzero[comps[0]!.index] ??= new Uint32Array(blocks * 2);
+  }
+
+  // Blocks each scan component contributes to an MCU.
+  const single = comps.length === 1;
+  let eobrun = 0;
+  let nextRst = 0;
+  let stop: ScanStop = 'ok';
+
+  for (let mcu = 0; mcu < expected; mcu++) {
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+      const extra = br.seekMarker(0);
+      if (extra > 0 || br.marker !== 0xd0 + nextRst) {
+        return out('rst-out-of-sequence', mcu, `expected RST${nextRst} after MCU ${mcu}, found ${describeMarker(br.marker)}`);
+      }
+      nextRst = (nextRst + 1) & 7;
+      br.restart();
+      eobrun = 0;
+    }
+    for (let ci = 0; ci < comps.length && stop === 'ok'; ci++) {
+      const sc = comps[ci]!;
+      const fc = frame.components[sc.index]!;
+      const nBlocks = single ? 1 : fc.h * fc.v;
+      for (let b = 0; b < nBlocks; b++) {
+        if (!frame.progressive) {
+          stop = sequentialBlock(br, dc[sc.td]!, ac[sc.ta]!);
+        } else if (dcPass) {
+          if (refine) br.bit();
+          else {
+            const s = huff(br, dc[sc.td]!);
+            if (s === BAD) stop = 'bad-huffman-code';
+            else if (s > 16) stop = 'bad-magnitude';
+            else br.bits(s);
+          }
+        } else if (eobrun > 0) {
+          eobrun--;
+          if (refine) refineEob(br, masks!, mcu * 2, ss, se);
+        } else {
+          const r = refine ? acRefine(br, ac[sc.ta]!, masks!, mcu * 2, ss, se) : acFirst(br, ac[sc.ta]!, masks!, mcu * 2, ss, se);
+          if (r < 0) stop = r === BAD ? 'bad-huffman-code' : 'coefficient-overflow';
+          else eobrun = r;
+        }
+        if (stop !== 'ok') break;
+      }
+    }
+    if (stop !== 'ok') return out(stop, mcu);
+    if (br.overrun) return out('scan-ended-early', mcu, `${describeMarker(br.marker)} at image offset ${br.markerOffset}`);
+  }
+  void al;
+  return out('ok', expected);
+}
+
+/** One block of a sequential (baseline/extended) scan. */
+function sequentialBlock(br: BitReader, dc: HuffmanTable, ac: HuffmanTable): ScanStop {
+  const s = huff(br, dc);
+  if (s === BAD) return 'bad-huffman-code';
+  if (s > 16) return 'bad-magnitude';
+  br.bits(s);
+  for (let k = 1; k < 64; ) {
+    const rs = huff(br, ac);
+    if (rs === BAD) return 'bad-huffman-code';
+    const r = rs >> 4;
+    const size = rs & 15;
+    if (size === 0) {
+      if (r !== 15) break; // EOB
+      k += 16; // ZRL
+      if (k > 64) return 'coefficient-overflow';
+      continue;
+    }
+    k += r;
+    if (k > 63) return 'coefficient-overflow';
+    br.bits(size);
+    k++;
+  }
+  return 'ok';
+}
+
+const OVERFLOW = -2;
+
+function setNonzero(masks: Uint32Array, at: number, k: number): void {
+  masks[at + (k >> 5)]! |= 1 << (k & 31);
+}
+function isNonzero(masks: Uint32Array, at: number, k: number): boolean {
+  return (masks[at + (k >> 5)]! & (1 << (k & 31))) !== 0;
+}
+
+/** AC first pass (G.1.2.2); returns the new EOB run, or BAD / OVERFLOW. */
+function acFirst(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number, ss: number, se: number): number {
+  for (let k = ss; k <= se; ) {
+    const rs = huff(br, ac);
+    if (rs === BAD) return BAD;
+    const r = rs >> 4;
+    const s = rs & 15;
+    if (s === 0) {
+      if (r < 15) return (1 << r) - 1 + (r > 0 ? br.bits(r) : 0);
+      k += 16;
+      if (k > se + 1) return OVERFLOW;
+      continue;
+    }
+    k += r;
+    if (k > se) return OVERFLOW;
+    br.bits(s);
+    setNonzero(masks, at, k);
+    k++;
+  }
+  return 0;
+}
+
+/** AC refinement pass (G.1.2.3), following libjpeg's decode_mcu_AC_refine. */
+function acRefine(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number, ss: number, se: number): number {
+  let k = ss;
+  for (; k <= se; k++) {
+    const rs = huff(br, ac);
+    if (rs === BAD) return BAD;
+    let r = rs >> 4;
+    const s = rs & 15;
+    if (s !== 0) {
+      if (s !== 1) return OVERFLOW; // a refinement only adds ±1 coefficients
+      br.bit();
+    } else if (r !== 15) {
+      const run = (1 << r) + (r > 0 ? br.bits(r) : 0);
+      refineEob(br, masks, at, k, se);
+      return run - 1;
+    }
+    // Skip r zero-history coefficients, refining the non-zero ones met on the way.
+    while (k <= se) {
+      if (isNonzero(masks, at, k)) br.bit();
+      else {
+        if (r === 0) break;
+        r--;
+      }
+      k++;
+    }
+    if (s !== 0) {
+      if (k > se) return OVERFLOW;
+      setNonzero(masks, at, k);
+    }
+  }
+  return 0;
+}
+
+/** Inside an EOB run of a refinement scan: one correction bit per already non-zero coefficient. */
+function refineEob(br: BitReader, masks: Uint32Array, at: number, from: number, se: number): void {
+  for (let k = from; k <= se; k++) if (isNonzero(masks, at, k)) br.bit();
+}
+
+export function describeMarker(m: number): string {
+  if (m === -2) return 'the end of the data';
+  if (m === -1) return 'no marker';
+  if (m >= 0xd0 && m <= 0xd7) return `RST${m - 0xd0}`;
+  const names: Record<number, string> = { 0xd8: 'SOI (another file starts)', 0xd9: 'EOI', 0xda: 'SOS', 0xc4: 'DHT', 0xdb: 'DQT' };
+  return names[m] ?? `marker FF${m.toString(16).toUpperCase().padStart(2, '0')}`;
+}
