@@ -6,6 +6,7 @@
 import { contiguous, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
 import { mpfEntries } from './mpf.js';
+import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
 import { samsungTrailerEnd } from './trailers.js';
 import { walkJpeg, type JpegWalk } from './walk.js';
 
@@ -59,6 +60,13 @@ export const jpegCarver: Carver = {
       }
       if (entries && entries.length > 0) metadata['mpfImages'] = entries.length;
     }
+    if (end === walk.end && walk.exif) {
+      const preview = makerNotePreview(reader, offset, walk, limit);
+      if (preview !== null) {
+        notes.push(`maker-note preview image at image offset ${preview.start} (${preview.end - preview.start} bytes) after EOI kept: an EXIF pointer names it`);
+        end = preview.end;
+      }
+    }
     const trailerEnd = samsungTrailerEnd(reader, end, limit);
     if (trailerEnd !== null) {
       notes.push(`Samsung SEFH/SEFT trailer of ${trailerEnd - end} bytes after EOI kept`);
@@ -71,6 +79,52 @@ export const jpegCarver: Carver = {
     return describeJpeg(reader, result);
   },
 };
+
+/**
+ * A complete JPEG starting shortly after EOI at an offset some EXIF pointer
+ * names. Minolta writes its preview with 00 instead of FF as the first byte
+ * (a known quirk), and its stated length may run a few padding bytes past the
+ * preview's EOI: a second pointer equal to that length decides the end.
+ */
+function makerNotePreview(reader: Reader, offset: number, walk: JpegWalk, limit: number): { start: number; end: number } | null {
+  const tiff = reader.bytes(walk.exif!.offset, walk.exif!.length);
+  const pointers = exifPointers(tiff);
+  const starts = pointers
+    .map((p) => (p.base === 'tiff' ? walk.exif!.offset : offset) + p.value)
+    .filter((at) => at >= walk.end && at - walk.end <= MAX_PREVIEW_GAP && at < limit)
+    .sort((a, b) => a - b);
+  for (const at of starts) {
+    const head = reader.bytes(at, 3);
+    const quirk = head[0] === 0x00 && head[1] === 0xd8 && head[2] === 0xff;
+    const inner = walkJpeg(quirk ? new FirstByteFF(reader, at) : reader, at, limit);
+    if (inner?.status !== 'complete') continue;
+    const stated = pointers.map((p) => at + p.value).find((e) => e >= inner.end && e - inner.end <= 16 && e <= limit);
+    const pad = stated === undefined ? new Uint8Array(0) : reader.bytes(inner.end, stated - inner.end);
+    return { start: at, end: stated !== undefined && pad.every((b) => b === 0) ? stated : inner.end };
+  }
+  return null;
+}
+
+/** A view of the image in which the byte at `at` reads as FF (for Minolta's preview quirk). */
+class FirstByteFF implements Reader {
+  readonly size: number;
+  constructor(
+    private readonly inner: Reader,
+    private readonly at: number,
+  ) {
+    this.size = inner.size;
+  }
+  bytes(offset: number, length: number): Uint8Array {
+    const b = this.inner.bytes(offset, length);
+    if (offset > this.at || offset + b.length <= this.at) return b;
+    const copy = Uint8Array.from(b);
+    copy[this.at - offset] = 0xff;
+    return copy;
+  }
+  chunk(offset: number, maxLength: number): Uint8Array {
+    return offset === this.at ? this.bytes(offset, 1) : this.inner.chunk(offset, maxLength);
+  }
+}
 
 function walkMetadata(w: JpegWalk): Metadata {
   return {
