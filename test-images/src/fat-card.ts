@@ -26,9 +26,10 @@ export interface FatCardOptions {
 
 export function buildFatCard(opts: FatCardOptions): GroundTruth {
   const rand = mulberry32(opts.seed);
-  const spc = opts.sectorsPerCluster ?? 8;
   const total = opts.files.reduce((n, f) => n + statSync(f).size, 0);
-  const sizeMiB = Math.ceil((total * 1.4) / 2 ** 20) + 64;
+  const sizeMiB = Math.ceil((total * (opts.fragment ? 3.2 : 1.4)) / 2 ** 20) + 40;
+  // FAT32 needs at least 65525 clusters: the biggest cluster (≤ 4 KiB, as cameras use) that allows it.
+  const spc = opts.sectorsPerCluster ?? [8, 4, 2, 1].find((s) => (sizeMiB * 2 ** 20) / (s * 512) >= 66000) ?? 1;
   rmSync(opts.outFile, { force: true });
   execFileSync('mkfs.vfat', ['-F', '32', '-s', String(spc), '-n', 'CARD', '-C', opts.outFile, String(sizeMiB * 1024)], { stdio: 'pipe' });
   const img = ['-i', opts.outFile];
@@ -38,13 +39,23 @@ export function buildFatCard(opts: FatCardOptions): GroundTruth {
   const tmp = mkdtempSync(join(tmpdir(), 'rawcarve-fat-'));
   try {
     if (opts.fragment) {
-      // Holes: write small spacer files, delete every other one.
-      for (let i = 0; i < 24; i++) {
+      // mtools allocates from a next-free pointer, not first fit: to make files land in
+      // holes, write spacers, fill the rest of the volume, then free every other spacer.
+      const spacers = 24;
+      const clusterBytes = spc * 512;
+      for (let i = 0; i < spacers; i++) {
         const f = join(tmp, `SPACE${i}.BIN`);
-        writeFileSync(f, Buffer.alloc(spc * 512 * (1 + Math.floor(rand() * 40)), 0x20 + i));
+        const clusters = Math.max(1, Math.round(((total * 1.5) / (spacers / 2) / clusterBytes) * (0.5 + rand())));
+        writeFileSync(f, Buffer.alloc(clusters * clusterBytes, 0x20 + i));
         m('mcopy', f, `::/SPACE${i}.BIN`);
       }
-      for (let i = 0; i < 24; i += 2) m('mdel', `::/SPACE${i}.BIN`);
+      const g = geometry(opts.outFile);
+      const free = readFat(opts.outFile, g).reduce((n, v, i) => (i >= 2 && i < g.clusters + 2 && (v & 0x0fffffff) === 0 ? n + 1 : n), 0);
+      const fill = join(tmp, 'FILL.BIN');
+      writeFileSync(fill, Buffer.alloc(Math.max(0, free - 64) * g.clusterSize));
+      m('mcopy', fill, '::/FILL.BIN');
+      rmSync(fill);
+      for (let i = 0; i < spacers; i += 2) m('mdel', `::/SPACE${i}.BIN`);
     }
     const names: string[] = [];
     opts.files.forEach((src, i) => {
@@ -98,6 +109,8 @@ export function buildFatCard(opts: FatCardOptions): GroundTruth {
 
 interface Geometry {
   clusterSize: number;
+  /** Data clusters on the volume (the FAT may have more entries than that). */
+  clusters: number;
   fatOffset: number;
   dataStart: number;
 }
@@ -112,7 +125,8 @@ function geometry(image: string): Geometry {
   const reserved = b.readUInt16LE(14);
   const nfats = b[16]!;
   const fatSize = b.readUInt32LE(36);
-  return { clusterSize: bps * spc, fatOffset: reserved * bps, dataStart: (reserved + nfats * fatSize) * bps };
+  const dataSectors = b.readUInt32LE(32) - (reserved + nfats * fatSize);
+  return { clusterSize: bps * spc, clusters: Math.floor(dataSectors / spc), fatOffset: reserved * bps, dataStart: (reserved + nfats * fatSize) * bps };
 }
 
 function readFat(image: string, g: Geometry): Uint32Array {

@@ -54,6 +54,12 @@ export function writeFat32Image(outFile: string, files: Fat32File[], opts: { sec
   const dirs = new Map<string, Dir>();
   const root: Dir = { name: '', cluster: next++, parent: 0, entries: [] };
   fat[root.cluster] = EOC;
+  // The volume label lives in the root directory too (and must match the boot sector's).
+  const label = (opts.label ?? 'RAWCARVE').toUpperCase().slice(0, 11);
+  const labelEntry = new Uint8Array(32);
+  ascii(labelEntry, 0, label, 11);
+  labelEntry[11] = 0x08;
+  root.entries.push(labelEntry);
   dirs.set('', root);
   const dirOf = (path: string): Dir => {
     const parts = path.split('/').slice(0, -1);
@@ -98,7 +104,7 @@ export function writeFat32Image(outFile: string, files: Fat32File[], opts: { sec
       d.entries.forEach((e, i) => buf.set(e, i * 32));
       writeSync(fd, buf, 0, buf.length, dataStart + (d.cluster - 2) * clusterSize);
     }
-    const boot = bootSector(totalSectors, spc, fatSectors, opts.label ?? 'RAWCARVE');
+    const boot = bootSector(totalSectors, spc, fatSectors, label);
     const used = fat.reduce((n, v, i) => (i >= 2 && v !== 0 ? n + 1 : n), 0);
     const info = fsInfo(clusters - used, next);
     for (const base of [0, 6]) {

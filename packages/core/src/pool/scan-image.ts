@@ -100,6 +100,7 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
     minThreads: jobs,
     maxThreads: jobs,
     // Bounded: a fast reader must not queue the whole image's pages.
+    // At most 2 scans and 2 writes per worker are ever submitted at once.
     maxQueue: jobs * 4,
     idleTimeout: 1000,
   });
@@ -166,7 +167,24 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
       frontier++;
     }
     const edge = frontier >= pageCount ? Infinity : frontier * pageSize;
-    for (const k of resolver.ready(edge)) track(write(k));
+    writeQueue.push(...resolver.ready(edge));
+    pumpWrites();
+  };
+
+  // Writes are bounded like scans, so the pool's queue never overflows and
+  // a burst of small files cannot pile up tasks.
+  const writeQueue: Kept[] = [];
+  let writing = 0;
+  const pumpWrites = (): void => {
+    while (writing < jobs * 2 && writeQueue.length > 0) {
+      writing++;
+      track(
+        write(writeQueue.shift()!).finally(() => {
+          writing--;
+          pumpWrites();
+        }),
+      );
+    }
   };
 
   const scan = async (page: number): Promise<void> => {
