@@ -23,8 +23,10 @@ export class BitReader {
   /** Set when a decoder consumed bits that were not in the data. */
   overrun = false;
 
-  private chunk: Uint8Array = new Uint8Array(0);
-  private chunkBase = 0;
+  /** The reader window holding `off` (read by the hot loop in sequential.ts). */
+  chunk: Uint8Array = new Uint8Array(0);
+  /** Image offset of chunk[0]. */
+  chunkBase = 0;
 
   constructor(
     private readonly reader: Reader,
@@ -72,12 +74,36 @@ export class BitReader {
     return 0;
   }
 
-  /** Ensures at least 25 bits in the accumulator. */
+  /**
+   * Ensures at least 17 bits in the accumulator. The accumulator is kept
+   * below 2^24 so V8 stores it as a small integer, never a boxed double.
+   */
   fill(): void {
-    while (this.n <= 24) {
-      this.acc = (this.acc << 8) | this.dataByte();
-      this.n += 8;
+    // Fast path: plain data bytes straight from the current chunk; FF (stuffing,
+    // markers), chunk ends and the end of data take the careful path.
+    let chunk = this.chunk;
+    let i = this.off - this.chunkBase;
+    let acc = this.acc;
+    let n = this.n;
+    while (n <= 16) {
+      if (this.marker === -1 && i < chunk.length) {
+        const b = chunk[i]!;
+        if (b !== 0xff) {
+          acc = ((acc & 0xffff) << 8) | b;
+          n += 8;
+          i++;
+          continue;
+        }
+      }
+      this.off = this.chunkBase + i;
+      acc = ((acc & 0xffff) << 8) | this.dataByte();
+      n += 8;
+      chunk = this.chunk; // dataByte may have loaded the next chunk
+      i = this.off - this.chunkBase;
     }
+    this.off = this.chunkBase + i;
+    this.acc = acc;
+    this.n = n;
   }
 
   peek(bits: number): number {

@@ -10,7 +10,8 @@
 import type { BitReader } from './bitreader.js';
 import type { Frame, ScanHeader } from './frame.js';
 import { scanMcuCount } from './frame.js';
-import type { HuffmanTable } from './huffman.js';
+import { FAST_BITS, type HuffmanTable } from './huffman.js';
+import { decodeSequentialMcus, type SequentialRun } from './sequential.js';
 
 export type ScanStop =
   | 'ok'
@@ -42,6 +43,24 @@ export interface ProgressiveState {
 export const MAX_PROGRESSIVE_BLOCKS = 16 * 1024 * 1024;
 
 const BAD = -1;
+
+/**
+ * Decodes one symbol and consumes its magnitude bits too (DC: the symbol is
+ * the magnitude size; AC: the low nibble). Returns the symbol, or BAD.
+ */
+function symbol(br: BitReader, t: HuffmanTable): number {
+  const e = t.fast[br.peek(FAST_BITS)]!;
+  if (e !== 0) {
+    br.skip(e >> 8);
+    return e & 0xff;
+  }
+  const sym = huff(br, t);
+  if (sym === BAD) return BAD;
+  const extra = t.dc ? sym : sym & 15;
+  if (extra > 16) return BAD;
+  br.bits(extra);
+  return sym;
+}
 
 function huff(br: BitReader, t: HuffmanTable): number {
   const e = t.lookup[br.peek(9)]!;
@@ -99,6 +118,18 @@ export function decodeScan(
 
   // Blocks each scan component contributes to an MCU.
   const single = comps.length === 1;
+  if (!frame.progressive) {
+    const dcs: HuffmanTable[] = [];
+    const acs: HuffmanTable[] = [];
+    for (const sc of comps) {
+      const fc = frame.components[sc.index]!;
+      for (let b = 0, nb = single ? 1 : fc.h * fc.v; b < nb; b++) {
+        dcs.push(dc[sc.td]!);
+        acs.push(ac[sc.ta]!);
+      }
+    }
+    return sequentialScan(br, dcs, acs, expected, restartInterval, out);
+  }
   let eobrun = 0;
   let nextRst = 0;
   let stop: ScanStop = 'ok';
@@ -118,16 +149,9 @@ export function decodeScan(
       const fc = frame.components[sc.index]!;
       const nBlocks = single ? 1 : fc.h * fc.v;
       for (let b = 0; b < nBlocks; b++) {
-        if (!frame.progressive) {
-          stop = sequentialBlock(br, dc[sc.td]!, ac[sc.ta]!);
-        } else if (dcPass) {
+        if (dcPass) {
           if (refine) br.bit();
-          else {
-            const s = huff(br, dc[sc.td]!);
-            if (s === BAD) stop = 'bad-huffman-code';
-            else if (s > 16) stop = 'bad-magnitude';
-            else br.bits(s);
-          }
+          else if (symbol(br, dc[sc.td]!) === BAD) stop = 'bad-huffman-code';
         } else if (eobrun > 0) {
           eobrun--;
           if (refine) refineEob(br, masks!, mcu * 2, ss, se);
@@ -146,29 +170,35 @@ export function decodeScan(
   return out('ok', expected);
 }
 
-/** One block of a sequential (baseline/extended) scan. */
-function sequentialBlock(br: BitReader, dc: HuffmanTable, ac: HuffmanTable): ScanStop {
-  const s = huff(br, dc);
-  if (s === BAD) return 'bad-huffman-code';
-  if (s > 16) return 'bad-magnitude';
-  br.bits(s);
-  for (let k = 1; k < 64; ) {
-    const rs = huff(br, ac);
-    if (rs === BAD) return 'bad-huffman-code';
-    const r = rs >> 4;
-    const size = rs & 15;
-    if (size === 0) {
-      if (r !== 15) break; // EOB
-      k += 16; // ZRL
-      if (k > 64) return 'coefficient-overflow';
-      continue;
+/** A sequential scan: runs of MCUs between restart markers through the hot loop. */
+function sequentialScan(
+  br: BitReader,
+  dcs: readonly HuffmanTable[],
+  acs: readonly HuffmanTable[],
+  expected: number,
+  restartInterval: number,
+  out: (stop: ScanStop, mcus: number, detail?: string) => ScanOutcome,
+): ScanOutcome {
+  const run: SequentialRun = { mcus: 0, stop: 'ok' };
+  let nextRst = 0;
+  for (let mcu = 0; mcu < expected; ) {
+    if (restartInterval > 0 && mcu > 0) {
+      const extra = br.seekMarker(0);
+      if (extra > 0 || br.marker !== 0xd0 + nextRst) {
+        return out('rst-out-of-sequence', mcu, `expected RST${nextRst} after MCU ${mcu}, found ${describeMarker(br.marker)}`);
+      }
+      nextRst = (nextRst + 1) & 7;
+      br.restart();
     }
-    k += r;
-    if (k > 63) return 'coefficient-overflow';
-    br.bits(size);
-    k++;
+    const count = restartInterval > 0 ? Math.min(restartInterval, expected - mcu) : expected - mcu;
+    decodeSequentialMcus(br, dcs, acs, count, run);
+    mcu += run.mcus;
+    if (run.stop === 'scan-ended-early') {
+      return out('scan-ended-early', mcu, `${describeMarker(br.marker)} at image offset ${br.markerOffset}`);
+    }
+    if (run.stop !== 'ok') return out(run.stop, mcu);
   }
-  return 'ok';
+  return out('ok', expected);
 }
 
 const OVERFLOW = -2;
@@ -183,11 +213,10 @@ function isNonzero(masks: Uint32Array, at: number, k: number): boolean {
 /** AC first pass (G.1.2.2); returns the new EOB run, or BAD / OVERFLOW. */
 function acFirst(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number, ss: number, se: number): number {
   for (let k = ss; k <= se; ) {
-    const rs = huff(br, ac);
+    const rs = symbol(br, ac);
     if (rs === BAD) return BAD;
     const r = rs >> 4;
-    const s = rs & 15;
-    if (s === 0) {
+    if ((rs & 15) === 0) {
       if (r < 15) return (1 << r) - 1 + (r > 0 ? br.bits(r) : 0);
       k += 16;
       if (k > se + 1) return OVERFLOW;
@@ -195,7 +224,6 @@ function acFirst(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number
     }
     k += r;
     if (k > se) return OVERFLOW;
-    br.bits(s);
     setNonzero(masks, at, k);
     k++;
   }
@@ -206,13 +234,12 @@ function acFirst(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number
 function acRefine(br: BitReader, ac: HuffmanTable, masks: Uint32Array, at: number, ss: number, se: number): number {
   let k = ss;
   for (; k <= se; k++) {
-    const rs = huff(br, ac);
+    const rs = symbol(br, ac); // for s = 1 this consumed the sign bit too
     if (rs === BAD) return BAD;
     let r = rs >> 4;
     const s = rs & 15;
     if (s !== 0) {
       if (s !== 1) return OVERFLOW; // a refinement only adds ±1 coefficients
-      br.bit();
     } else if (r !== 15) {
       const run = (1 << r) + (r > 0 ? br.bits(r) : 0);
       refineEob(br, masks, at, k, se);

@@ -4,6 +4,12 @@
  * fall back to the canonical maxcode/valptr search of Figure F.16.
  */
 export const LOOKAHEAD = 9;
+/**
+ * The validator never needs coefficient values, only how many bits each
+ * symbol takes: `fast` maps 11 bits to (code length + magnitude bits) and the
+ * symbol, so most coefficients cost one lookup and one skip.
+ */
+export const FAST_BITS = 12;
 
 export interface HuffmanTable {
   /** lookup[peek9] = (codeLength << 8) | symbol, or 0 when the code is longer than 9 bits. */
@@ -13,6 +19,10 @@ export interface HuffmanTable {
   /** valoffset[l]: index into values of the first code of length l, minus that code. */
   readonly valoffset: Int32Array;
   readonly values: Uint8Array;
+  /** fast[peek11] = ((code length + magnitude bits) << 8) | symbol, or 0 when they exceed 11 bits. */
+  readonly fast: Uint16Array;
+  /** DC tables' symbols are magnitudes; AC symbols are run/size with the size in the low nibble. */
+  readonly dc: boolean;
 }
 
 /**
@@ -20,9 +30,10 @@ export interface HuffmanTable {
  * and HUFFVAL. Returns null when the counts cannot form a prefix code
  * (more codes of a length than the code space allows): hostile or corrupt DHT.
  */
-export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array): HuffmanTable | null {
+export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, dc = false): HuffmanTable | null {
   if (counts.length !== 16) return null;
   const lookup = new Uint16Array(1 << LOOKAHEAD);
+  const fast = new Uint16Array(1 << FAST_BITS);
   const maxcode = new Int32Array(18).fill(-1);
   const valoffset = new Int32Array(18);
   let code = 0;
@@ -35,10 +46,17 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array): Huffm
       // Codes of one length must fit in len bits, leaving room (the all-ones code is never used).
       if (code + n > 1 << len) return null;
       for (let i = 0; i < n; i++, code++, k++) {
+        const sym = values[k]!;
         if (len <= LOOKAHEAD) {
           const shift = LOOKAHEAD - len;
-          const entry = (len << 8) | values[k]!;
+          const entry = (len << 8) | sym;
           for (let fill = 0; fill < 1 << shift; fill++) lookup[(code << shift) | fill] = entry;
+        }
+        const total = len + (dc ? sym : sym & 15);
+        if (total <= FAST_BITS && (!dc || sym <= 16)) {
+          const shift = FAST_BITS - len;
+          const entry = (total << 8) | sym;
+          for (let fill = 0; fill < 1 << shift; fill++) fast[(code << shift) | fill] = entry;
         }
       }
       maxcode[len] = code - 1;
@@ -46,5 +64,5 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array): Huffm
     code <<= 1;
   }
   maxcode[17] = 0x7fffffff; // sentinel: ends the slow search
-  return { lookup, maxcode, valoffset, values };
+  return { lookup, maxcode, valoffset, values, fast, dc };
 }

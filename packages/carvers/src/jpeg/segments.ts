@@ -40,7 +40,7 @@ export function DHT(p: Uint8Array, dc: (HuffmanTable | null)[], ac: (HuffmanTabl
     let total = 0;
     for (const c of counts) total += c;
     if (total === 0 || total > 256 || i + 17 + total > p.length) return false;
-    const table = buildHuffmanTable(counts, p.subarray(i + 17, i + 17 + total));
+    const table = buildHuffmanTable(counts, p.subarray(i + 17, i + 17 + total), tc === 0);
     if (!table) return false;
     (tc === 0 ? dc : ac)[th] = table;
     i += 17 + total;
