@@ -30,16 +30,19 @@ export const jpegCarver: Carver = {
     if (!walk) return null;
     const metadata = walkMetadata(walk);
     if (walk.status === 'truncated') {
-      const length = walk.end - offset;
-      if (length <= 0) return null;
       const s = walk.stop!;
+      const notes = [
+        `valid JPEG data ends at image offset ${s.offset} (scan ${walk.scans}, ${walk.mcusDecoded} of ${walk.mcusExpected} MCUs): ${s.reason}${s.detail ? ', ' + s.detail : ''}`,
+      ];
+      const end = sectorTrim(offset, walk.end, reader.size);
+      if (end < walk.end) notes.push(`kept up to the sector boundary at image offset ${end}: the break lies at or before it`);
+      const length = end - offset;
+      if (length <= 0) return null;
       return {
         status: 'truncated',
         byteRuns: contiguous(offset, length),
         validFraction: walk.mcusExpected > 0 ? walk.mcusDecoded / walk.mcusExpected : 0,
-        notes: [
-          `valid JPEG data ends at image offset ${s.offset} (scan ${walk.scans}, ${walk.mcusDecoded} of ${walk.mcusExpected} MCUs): ${s.reason}${s.detail ? ', ' + s.detail : ''}`,
-        ],
+        notes,
         metadata,
       };
     }
@@ -79,6 +82,23 @@ export const jpegCarver: Carver = {
     return describeJpeg(reader, result);
   },
 };
+
+const SECTOR = 512;
+
+/**
+ * Where a truncated file stored on a disk should end. A file system cuts and
+ * overwrites files in whole sectors, so when a file starts on a sector the
+ * foreign data after its break starts on one too; the decoder only notices
+ * the break some bytes later (foreign entropy data often decodes for a while).
+ * Cutting back to the sector boundary before that point drops the foreign
+ * bytes the decoder accepted without ever dropping the file's own. Files not
+ * starting on a sector (inside other files) are left as decoded.
+ */
+function sectorTrim(offset: number, end: number, imageSize: number): number {
+  if (offset % SECTOR !== 0 || end >= imageSize) return end;
+  const cut = end - (end % SECTOR);
+  return cut > offset ? cut : end;
+}
 
 /**
  * A complete JPEG starting shortly after EOI at an offset some EXIF pointer

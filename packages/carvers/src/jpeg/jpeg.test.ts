@@ -103,8 +103,13 @@ describe.skipIf(!hasCjpeg)('generated JPEGs (cjpeg: baseline, progressive, resta
             // then the decoder read through the damage to the end.
             expect(resultLength(r)).toBe(j.length);
           } else {
-            // Valid data before the damage decodes, so the decoder cannot stop before it.
-            expect(resultLength(r)).toBeGreaterThanOrEqual(damageAt - 4);
+            // Valid data before the damage decodes, so the decoder cannot stop before it...
+            const w = walkJpeg(new BufferReader(j), 0, j.length)!;
+            expect(w.status).not.toBe('complete');
+            expect(w.end).toBeGreaterThanOrEqual(damageAt - 4);
+            // ...and the carved file keeps at least every whole sector before the damage.
+            expect(resultLength(r)).toBeGreaterThanOrEqual(Math.min(w.end, damageAt - 4 - ((damageAt - 4) % 512)));
+            expect(resultLength(r)).toBeLessThanOrEqual(w.end);
           }
         },
       ),
