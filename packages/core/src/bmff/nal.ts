@@ -1,0 +1,108 @@
+/**
+ * Length-prefixed NAL units (ISO/IEC 14496-15: the sample format of avc1/
+ * hvc1 tracks and HEIF hvc1 items). A sample is valid when its NAL units
+ * tile it exactly and every NAL header is one the codec defines. Only the
+ * length fields and the 1–2 header bytes are read, so checking a video costs
+ * a few reads per frame, not its size.
+ */
+import type { Reader } from '../reader/reader.js';
+
+export type NalCodec = 'avc' | 'hevc';
+
+export interface NalCheck {
+  ok: boolean;
+  nals: number;
+  /** NAL units carrying picture data (AVC 1–5, HEVC 0–31). */
+  vcl: number;
+  /** Image offset of the first length field that failed, when !ok. */
+  badAt?: number;
+  problem?: string;
+}
+
+/** A piece of a sample or item in the image. */
+export interface Extent {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** NAL units checked per call at most: enough for any real frame or item. */
+const MAX_NALS = 4096;
+
+function avcTypeOk(t: number): boolean {
+  return (t >= 1 && t <= 15) || (t >= 19 && t <= 21);
+}
+function hevcTypeOk(t: number): boolean {
+  // VCL 0–9 and 16–21; parameter sets, AUD, EOS, EOB, FD, SEI 32–40; unspecified 48–63 (Dolby Vision RPU uses 62).
+  return t <= 9 || (t >= 16 && t <= 21) || (t >= 32 && t <= 40) || t >= 48;
+}
+
+/**
+ * Walks the NAL units of one sample or item stored in `extents` (in order),
+ * each preceded by a big-endian length of `lengthSize` bytes (1, 2 or 4).
+ */
+export function checkNalUnits(reader: Reader, extents: readonly Extent[], lengthSize: number, codec: NalCodec): NalCheck {
+  const total = extents.reduce((n, e) => n + e.length, 0);
+  const headerBytes = codec === 'hevc' ? 2 : 1;
+  let pos = 0; // logical position inside the sample
+  let nals = 0;
+  let vcl = 0;
+  const need = lengthSize + headerBytes;
+  const head = new Uint8Array(need);
+  const fail = (problem: string): NalCheck => ({ ok: false, nals, vcl, badAt: imageOffset(extents, pos), problem });
+  if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4) return fail(`NAL length size ${lengthSize} is not 1, 2 or 4`);
+  while (pos < total) {
+    if (nals >= MAX_NALS) return fail(`more than ${MAX_NALS} NAL units`);
+    if (total - pos < need) return fail('sample ends inside a NAL length field');
+    if (!gather(reader, extents, pos, head)) return fail('sample lies outside the image');
+    let len = 0;
+    for (let i = 0; i < lengthSize; i++) len = len * 256 + head[i]!;
+    if (len < headerBytes) return fail(`NAL unit of ${len} bytes`);
+    if (pos + lengthSize + len > total) return fail(`NAL unit of ${len} bytes runs past the sample end`);
+    const h0 = head[lengthSize]!;
+    if (h0 & 0x80) return fail('forbidden_zero_bit set in a NAL header');
+    if (codec === 'avc') {
+      const t = h0 & 0x1f;
+      if (!avcTypeOk(t)) return fail(`H.264 NAL type ${t} is reserved`);
+      if (t >= 1 && t <= 5) vcl++;
+    } else {
+      const t = (h0 >> 1) & 0x3f;
+      const tid = head[lengthSize + 1]! & 7;
+      if (!hevcTypeOk(t)) return fail(`HEVC NAL type ${t} is reserved`);
+      if (tid === 0) return fail('HEVC nuh_temporal_id_plus1 is 0');
+      if (t < 32) vcl++;
+    }
+    nals++;
+    pos += lengthSize + len;
+  }
+  return { ok: true, nals, vcl };
+}
+
+/** Copies into `out` the bytes at logical position `pos` of the extents; false if the image ends first. */
+function gather(reader: Reader, extents: readonly Extent[], pos: number, out: Uint8Array): boolean {
+  let filled = 0;
+  let base = 0;
+  for (const e of extents) {
+    if (filled === out.length) break;
+    const from = pos + filled;
+    if (from < base + e.length) {
+      const inExtent = from - base;
+      const want = Math.min(out.length - filled, e.length - inExtent);
+      const b = reader.bytes(e.offset + inExtent, want);
+      if (b.length < want) return false;
+      out.set(b, filled);
+      filled += want;
+    }
+    base += e.length;
+  }
+  return filled === out.length;
+}
+
+function imageOffset(extents: readonly Extent[], pos: number): number {
+  let base = 0;
+  for (const e of extents) {
+    if (pos < base + e.length) return e.offset + (pos - base);
+    base += e.length;
+  }
+  const last = extents[extents.length - 1];
+  return last ? last.offset + last.length : 0;
+}
