@@ -8,6 +8,8 @@ declare -A pkg=(
   [cjpeg]=libjpeg-turbo-progs
   [exiftool]=libimage-exiftool-perl
   [convert-im6.q16]=imagemagick
+  [ffmpeg]=ffmpeg
+  [heif-enc]=libheif-examples
 )
 missing=()
 for tool in "${!pkg[@]}"; do

@@ -1,0 +1,149 @@
+/**
+ * The HEIC/HEIF/AVIF carver. The file's end is where its last top-level box
+ * ends; the evidence that it is whole is that every item's data (grid tiles,
+ * thumbnails, Exif, depth and gain-map images) lies inside those bytes and
+ * looks like what the item claims to be.
+ */
+import {
+  BoxBudget, contiguous, readBoxHeader, u32be,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader,
+} from '@rawcarve/core';
+import { describeTiff } from '../jpeg/exif.js';
+import { checkItems, exifTiff } from './items.js';
+import { itemProperties, parseMeta, type HeifMeta } from './meta.js';
+
+/** Major brands of HEIF still images (ISO/IEC 23008-12 Annex B, MIAF, AVIF). */
+const IMAGE_BRANDS = ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis'];
+/** Top-level boxes a HEIF file may hold. */
+const TOP_LEVEL = new Set(['meta', 'mdat', 'free', 'skip', 'wide', 'uuid', 'moov', 'sefd', 'mpvd', 'idat']);
+/** Boxes that may follow once every item is in place: padding and vendor trailers (Samsung sefd, motion-photo mpvd). */
+const TRAILERS = new Set(['free', 'skip', 'uuid', 'sefd', 'mpvd']);
+const MAX_FTYP = 1024;
+
+export const heicCarver: Carver = {
+  name: 'heic',
+  version: '1.0.0',
+  description: 'HEIC/HEIF/AVIF photos: meta/iloc walk, every item extent inside the file, HEVC NAL units checked against hvcC, grids, Exif',
+  extensions: ['heic', 'heif', 'hif', 'avif'],
+  signatures: IMAGE_BRANDS.map((b) => ({ bytes: [...'ftyp' + b].map((c) => c.charCodeAt(0)), offset: 4, description: `ftyp ${b}` })),
+  maxFileSize: 512 * 1024 * 1024,
+
+  carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {
+    const limit = Math.min(reader.size, offset + ctx.maxFileSize);
+    const ftyp = readBoxHeader(reader, offset, limit);
+    if (!ftyp || ftyp.type !== 'ftyp' || ftyp.size < 16 || ftyp.size > MAX_FTYP || ftyp.end > limit) return null;
+    const brands = ftypBrands(reader, ftyp);
+    const budget = new BoxBudget(200_000, 16);
+    const boxes: BoxHeader[] = [ftyp];
+    let meta: HeifMeta | null = null;
+    let metaProblem: string | null = null;
+    let at = ftyp.end;
+    let cut: string | null = null;
+    while (at < limit) {
+      const box = readBoxHeader(reader, at, reader.size);
+      if (!box || !TOP_LEVEL.has(box.type)) break;
+      if (meta && !TRAILERS.has(box.type) && itemsEnd(meta, offset) <= at) break; // the next file's box
+      if (box.toEnd && meta) {
+        // mdat "to the end of the file": the items say where it really ends.
+        boxes.push(box);
+        at = Math.max(at, Math.min(itemsEnd(meta, offset), reader.size));
+        break;
+      }
+      if (box.end > limit) {
+        cut = box.end > reader.size ? `'${box.type}' box at image offset ${at} runs past the image end` : `'${box.type}' box at image offset ${at} exceeds the size limit`;
+        boxes.push(box);
+        at = limit;
+        break;
+      }
+      if (box.type === 'meta') {
+        if (meta || metaProblem) break; // a second meta is another file's
+        const parsed = parseMeta(reader, box, budget);
+        if (parsed.ok) meta = parsed.meta;
+        else metaProblem = parsed.problem;
+      }
+      boxes.push(box);
+      at = box.end;
+    }
+    const end = at;
+    const layout = boxes.map((b) => b.type).join(',');
+    if (!meta) {
+      if (!metaProblem && !cut) return null; // no metadata box at all: nothing says this is an image
+      const why = metaProblem ?? `no meta box before the cut: ${cut}`;
+      return { status: cut ? 'truncated' : 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [why], metadata: { brand: brands[0]!, boxes: layout } };
+    }
+    if (meta.handler !== 'pict') return null;
+    const check = checkItems(reader, meta, offset, end);
+    const metadata = heifMetadata(reader, meta, brands, layout, check.types);
+    if (check.problem) {
+      const status = check.pastImageEnd || cut ? 'truncated' : 'damaged';
+      return { status, byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [check.problem, ...(cut ? [cut] : [])], metadata };
+    }
+    if (cut) return { status: 'truncated', byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [cut], metadata };
+    return {
+      status: 'complete',
+      byteRuns: contiguous(offset, end - offset),
+      extension: brands.some((b) => b === 'avif' || b === 'avis') && !brands.some((b) => b.startsWith('he')) ? 'avif' : 'heic',
+      validFraction: 1,
+      notes: [`${check.checked} items checked (${Object.entries(check.types).map(([t, n]) => `${n} ${t}`).join(', ')}), top-level boxes ${layout}`],
+      metadata,
+    };
+  },
+
+  async describe(reader: Reader, result: CarveResult): Promise<Metadata> {
+    const start = result.byteRuns[0]!.imgOffset;
+    const end = start + result.byteRuns.reduce((n, r) => n + r.length, 0);
+    let at = start;
+    const budget = new BoxBudget(200_000, 16);
+    while (at < end) {
+      const box = readBoxHeader(reader, at, end);
+      if (!box) break;
+      if (box.type === 'meta') {
+        const parsed = parseMeta(reader, box, budget);
+        const tiff = parsed.ok ? exifTiff(reader, parsed.meta, start, end) : null;
+        return tiff ? describeTiff(tiff) : {};
+      }
+      at = box.end;
+    }
+    return {};
+  },
+};
+
+function ftypBrands(reader: Reader, ftyp: BoxHeader): string[] {
+  const b = reader.bytes(ftyp.start + 8, ftyp.size - 8);
+  const out = [String.fromCharCode(...b.subarray(0, 4))];
+  for (let i = 8; i + 4 <= b.length; i += 4) out.push(String.fromCharCode(...b.subarray(i, i + 4)));
+  return out;
+}
+
+/** Image offset just past the last byte any file-offset item uses. */
+function itemsEnd(meta: HeifMeta, fileStart: number): number {
+  let end = fileStart;
+  for (const loc of meta.locations.values()) {
+    if (loc.constructionMethod !== 0 || loc.dataReferenceIndex !== 0) continue;
+    for (const e of loc.extents) end = Math.max(end, fileStart + e.offset + e.length);
+  }
+  return end;
+}
+
+function heifMetadata(reader: Reader, meta: HeifMeta, brands: string[], layout: string, types: Record<string, number>): Metadata {
+  const out: Metadata = { brand: brands[0]!, compatibleBrands: brands.slice(1).join(','), boxes: layout, items: meta.items.size };
+  const primary = meta.primaryItemId;
+  if (primary !== null) {
+    out['primaryItemType'] = meta.items.get(primary)?.itemType ?? '';
+    const ispe = itemProperties(meta, primary).find((p) => p.type === 'ispe');
+    if (ispe) {
+      const b = reader.bytes(ispe.box.start + ispe.box.headerSize + 4, 8);
+      if (b.length === 8) {
+        out['width'] = u32be(b, 0);
+        out['height'] = u32be(b, 4);
+      }
+    }
+    out['tiles'] = meta.references.filter((r) => r.type === 'dimg' && r.from === primary).reduce((n, r) => n + r.to.length, 0);
+  }
+  const count = (type: string): number => meta.references.filter((r) => r.type === type).length;
+  out['thumbnails'] = count('thmb');
+  out['auxiliaryImages'] = count('auxl');
+  out['derivedImages'] = count('dimg');
+  out['itemTypes'] = Object.entries(types).map(([t, n]) => `${t}:${n}`).join(',');
+  return out;
+}
