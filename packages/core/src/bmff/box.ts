@@ -104,9 +104,9 @@ export function childBoxes(reader: Reader, start: number, end: number, budget: B
   let at = start;
   while (at < end) {
     if (end - at < 8) {
-      // QuickTime allows a 4-byte zero terminator at the end of some containers.
+      // QuickTime allows a 4-byte zero terminator at the end of some containers (udta).
       const rest = reader.bytes(at, end - at);
-      if (rest.every((x) => x === 0)) return { boxes };
+      if (rest.length === 4 && rest.every((x) => x === 0)) return { boxes };
       return { boxes, problem: `${end - at} stray bytes at image offset ${at}` };
     }
     if (!budget.take()) return { boxes, problem: `box budget spent at image offset ${at}` };
