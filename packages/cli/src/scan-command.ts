@@ -15,6 +15,7 @@ export interface ScanCommandOptions {
   progress?: ProgressMode;
   force?: boolean;
   quiet?: boolean;
+  verify?: 'decode';
 }
 
 /** `rawcarve scan`: carve an image into OUTDIR and write both reports. */
@@ -34,6 +35,7 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.jobs ? { jobs: o.jobs } : {}),
         ...(o.align ? { align: o.align } : {}),
         force: o.force ?? false,
+        ...(o.verify ? { verify: [o.verify] } : {}),
       },
       { onProgress: (p) => progress.update(p) },
     );

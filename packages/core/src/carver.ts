@@ -81,7 +81,16 @@ export interface Carver {
    * Optional: metadata of an accepted file (EXIF, dates, GPS), merged into the
    * report. Runs only for results the engine keeps; failures are reported, never fatal.
    */
-  describe?(reader: Reader, result: CarveResult): Promise<Metadata>;
+  describe?(reader: Reader, result: CarveResult, options?: DescribeOptions): Promise<Metadata>;
+}
+
+/** What the user asked describe() to do beyond reading metadata. */
+export interface DescribeOptions {
+  /**
+   * `--verify decode`: fully decode the primary image where the carver can
+   * (HEIC: heic-decode) and report that it decoded and its size.
+   */
+  readonly verifyDecode: boolean;
 }
 
 /** Total length of a result's runs. */

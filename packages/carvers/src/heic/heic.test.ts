@@ -203,4 +203,32 @@ describe.skipIf(!canGenerate)('heif-enc variants (needs heif-enc and ImageMagick
     expect(r?.status, r?.notes.join('; ')).toBe('complete');
     expect(resultLength(r!)).toBe(bytes.length);
   });
+
+  it('--verify decode: heic-decode decodes the carved primary image and the report gets its size', async () => {
+    const bytes = make('v.heic', small('IMG_0003.JPG', 'v.jpg'), ['-q', '40']);
+    const img = embed(bytes, AT);
+    const r = carve(img)!;
+    const m = await heicCarver.describe!(new BufferReader(img), r, { verifyDecode: true });
+    expect(m).toMatchObject({ decoded: true, decodedWidth: r.metadata?.['width'], decodedHeight: r.metadata?.['height'] });
+    expect(m['decodedHeight']).toBe(192);
+    const plain = await heicCarver.describe!(new BufferReader(img), r, { verifyDecode: false });
+    expect(plain['decoded']).toBeUndefined();
+  });
+
+  it.skipIf(!has('ffmpeg'))('Samsung-style motion photo: the mpvd box with its MP4 stays part of the file', () => {
+    const still = make('m.heic', small('IMG_0008.JPG', 'm.jpg'), ['-q', '40']);
+    const mp4 = join(work, 'm.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', mp4]);
+    const video = readFileSync(mp4);
+    const mpvd = new Uint8Array(8 + video.length);
+    new DataView(mpvd.buffer).setUint32(0, mpvd.length);
+    mpvd.set(Buffer.from('mpvd'), 4);
+    mpvd.set(video, 8);
+    const bytes = Uint8Array.from(Buffer.concat([still, mpvd]));
+    const img = embed(bytes, AT);
+    const r = carve(img);
+    expect(r?.status).toBe('complete');
+    expect(resultLength(r!)).toBe(bytes.length);
+    expect(String(r!.metadata?.['boxes'])).toMatch(/mpvd$/);
+  });
 });

@@ -6,9 +6,10 @@
  */
 import {
   BoxBudget, contiguous, readBoxHeader, u32be,
-  type BoxHeader, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type Metadata, type Reader,
 } from '@rawcarve/core';
 import { describeTiff } from '../jpeg/exif.js';
+import { verifyDecode } from './decode.js';
 import { checkItems, exifTiff } from './items.js';
 import { itemProperties, parseMeta, type HeifMeta } from './meta.js';
 
@@ -89,24 +90,29 @@ export const heicCarver: Carver = {
     };
   },
 
-  async describe(reader: Reader, result: CarveResult): Promise<Metadata> {
+  async describe(reader: Reader, result: CarveResult, options?: DescribeOptions): Promise<Metadata> {
     const start = result.byteRuns[0]!.imgOffset;
     const end = start + result.byteRuns.reduce((n, r) => n + r.length, 0);
-    let at = start;
-    const budget = new BoxBudget(200_000, 16);
-    while (at < end) {
-      const box = readBoxHeader(reader, at, end);
-      if (!box) break;
-      if (box.type === 'meta') {
-        const parsed = parseMeta(reader, box, budget);
-        const tiff = parsed.ok ? exifTiff(reader, parsed.meta, start, end) : null;
-        return tiff ? describeTiff(tiff) : {};
-      }
-      at = box.end;
-    }
-    return {};
+    const decoded = options?.verifyDecode && result.status === 'complete' ? await verifyDecode(reader, start, end - start) : {};
+    return { ...(await exifMetadata(reader, start, end)), ...decoded };
   },
 };
+
+/** EXIF of the file's Exif item, via exifr on the TIFF bytes the carver located. */
+async function exifMetadata(reader: Reader, start: number, end: number): Promise<Metadata> {
+  const budget = new BoxBudget(200_000, 16);
+  for (let at = start; at < end; ) {
+    const box = readBoxHeader(reader, at, end);
+    if (!box) break;
+    if (box.type === 'meta') {
+      const parsed = parseMeta(reader, box, budget);
+      const tiff = parsed.ok ? exifTiff(reader, parsed.meta, start, end) : null;
+      return tiff ? describeTiff(tiff) : {};
+    }
+    at = box.end;
+  }
+  return {};
+}
 
 function ftypBrands(reader: Reader, ftyp: BoxHeader): string[] {
   const b = reader.bytes(ftyp.start + 8, ftyp.size - 8);

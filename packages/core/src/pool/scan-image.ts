@@ -28,6 +28,8 @@ export interface ScanOptions {
   margin?: number;
   /** Replace a previous run's output in a non-empty OUTDIR. */
   force?: boolean;
+  /** Extra verification of carved files: 'decode' decodes images fully (slower). */
+  verify?: readonly 'decode'[];
 }
 
 export interface ScanProgress {
@@ -94,6 +96,7 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
     maxFileSizes: carvers.map((c) => c.maxFileSize),
     align,
     margin,
+    verifyDecode: opts.verify?.includes('decode') ?? false,
   };
   const pool = new Piscina({
     filename: workerUrl(),

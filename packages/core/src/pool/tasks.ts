@@ -15,6 +15,8 @@ export interface WorkerConfig {
   readonly align: number;
   /** Bytes read past each page so signatures (and small files) straddling the page end are seen. */
   readonly margin: number;
+  /** `--verify decode`: carvers decode what they can in describe(). */
+  readonly verifyDecode: boolean;
 }
 
 export interface ScanTask {

@@ -57,7 +57,7 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult> {
   const carver = s.carvers.find((c) => c.name === task.carver);
   if (carver?.describe) {
     try {
-      metadata = await carver.describe(s.reader, task.result);
+      metadata = await carver.describe(s.reader, task.result, { verifyDecode: task.config.verifyDecode });
     } catch (err) {
       issues.push({ offset, message: `metadata of the file at image offset ${offset} could not be read: ${err instanceof Error ? err.message : String(err)}` });
     }
