@@ -18,6 +18,8 @@ const CLI = join(ROOT, 'packages/cli/dist/main.js');
 const MEDIA = resolve(ROOT, '../shared/media');
 const SCHEMA = resolve(ROOT, '../shared/dfxml/dfxml.xsd');
 const has = (t: string): boolean => spawnSync('which', [t]).status === 0;
+/** Media folders whose files the built-in carvers recover. */
+const TYPES = ['jpeg', 'heic'];
 const ready = existsSync(join(MEDIA, 'jpeg')) && ['mkfs.vfat', 'mcopy', 'xmllint'].every(has);
 if (!ready) console.warn('media-recovery tests skipped: they need ../shared/media/jpeg, mkfs.vfat, mtools and xmllint (scripts/install-test-tools.sh)');
 
@@ -43,9 +45,10 @@ function scan(truth: GroundTruth, name: string): { ev: Evaluation; out: string; 
   return { ev: evaluate({ truth, outDir: out }), out, report };
 }
 
-/** Every intact contiguous JPEG exact (known exceptions partial), nothing else written. */
+/** Every intact contiguous file exact (known exceptions partial), nothing else written. */
 function expectContiguousRecovered(truth: GroundTruth, ev: Evaluation): void {
-  const contiguous = truth.files.filter((f) => f.type === 'jpeg' && f.intact && f.layout === 'contiguous');
+  const contiguous = truth.files.filter((f) => f.intact && f.layout === 'contiguous');
+  for (const t of TYPES) expect(contiguous.some((f) => f.type === t), `no ${t} in the image`).toBe(true);
   expect(contiguous.length).toBeGreaterThan(10);
   for (const f of contiguous) {
     if (f.id in KNOWN_PARTIAL || (f.source.split('/').pop()! in KNOWN_PARTIAL)) {
@@ -57,22 +60,22 @@ function expectContiguousRecovered(truth: GroundTruth, ev: Evaluation): void {
   expect(ev.junk).toEqual([]);
 }
 
-describe.skipIf(!ready)('JPEG recovery from images built of ../shared/media', () => {
-  it('raw lab image, contiguous: every intact JPEG byte-exact, no junk, DFXML valid', () => {
-    const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'lab.img'), seed: 7, fragmented: false, types: ['jpeg'] });
+describe.skipIf(!ready)('recovery of every media type from images built of ../shared/media', () => {
+  it('raw lab image, contiguous: every intact file byte-exact, no junk, DFXML valid', () => {
+    const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'lab.img'), seed: 7, fragmented: false, types: TYPES });
     const { ev } = scan(truth, 'out-lab');
     expectContiguousRecovered(truth, ev);
   });
 
-  it('FAT32 card (mkfs.vfat + mtools, half deleted): every JPEG byte-exact, deleted ones too, no junk', () => {
-    const truth = buildFatCard({ files: listMedia(MEDIA, ['jpeg']), outFile: join(work, 'card.img'), seed: 7, fragment: false });
+  it('FAT32 card (mkfs.vfat + mtools, half deleted): every file byte-exact, deleted ones too, no junk', () => {
+    const truth = buildFatCard({ files: listMedia(MEDIA, TYPES), outFile: join(work, 'card.img'), seed: 7, fragment: false });
     expect(truth.files.some((f) => f.deleted)).toBe(true);
     const { ev } = scan(truth, 'out-card');
     expectContiguousRecovered(truth, ev);
   });
 
   it('raw lab image, fragmented layouts: contiguous ones exact, truncated ones truncated, nothing complete that is not exact', () => {
-    const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'labf.img'), seed: 7, fragmented: true, types: ['jpeg'] });
+    const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'labf.img'), seed: 7, fragmented: true, types: TYPES });
     const { ev, report } = scan(truth, 'out-labf');
     const contiguous = truth.files.filter((f) => f.intact && f.layout === 'contiguous' && !(f.id in KNOWN_PARTIAL));
     for (const f of contiguous) expect(ev.exact, f.id).toContain(f.id);

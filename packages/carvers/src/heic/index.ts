@@ -38,6 +38,7 @@ export const heicCarver: Carver = {
     const boxes: BoxHeader[] = [ftyp];
     let meta: HeifMeta | null = null;
     let metaProblem: string | null = null;
+    let metaEnd = 0;
     let at = ftyp.end;
     let cut: string | null = null;
     while (at < limit) {
@@ -59,6 +60,7 @@ export const heicCarver: Carver = {
       if (box.type === 'meta') {
         if (meta || metaProblem) break; // a second meta is another file's
         const parsed = parseMeta(reader, box, budget);
+        metaEnd = box.end;
         if (parsed.ok) meta = parsed.meta;
         else metaProblem = parsed.problem;
       }
@@ -76,8 +78,16 @@ export const heicCarver: Carver = {
     const check = checkItems(reader, meta, offset, end);
     const metadata = heifMetadata(reader, meta, brands, layout, check.types);
     if (check.problem) {
+      const notes = [check.problem, ...(cut ? [cut] : [])];
+      const validFraction = meta.items.size > 0 ? check.checked / meta.items.size : 0;
+      // Item data goes bad past all metadata: the tail was cut or overwritten. Keep the good part.
+      const keepTo = Number.isFinite(check.badFrom) ? goodPartEnd(offset, check.goodUntil, metaEnd) : null;
+      if (keepTo !== null) {
+        notes.push(`item data goes bad by image offset ${check.badFrom}, checked good up to ${check.goodUntil}; kept up to ${keepTo}`);
+        return { status: 'truncated', byteRuns: contiguous(offset, keepTo - offset), validFraction, notes, metadata };
+      }
       const status = check.pastImageEnd || cut ? 'truncated' : 'damaged';
-      return { status, byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [check.problem, ...(cut ? [cut] : [])], metadata };
+      return { status, byteRuns: contiguous(offset, end - offset), validFraction, notes, metadata };
     }
     if (cut) return { status: 'truncated', byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [cut], metadata };
     return {
@@ -112,6 +122,19 @@ async function exifMetadata(reader: Reader, start: number, end: number): Promise
     at = box.end;
   }
   return {};
+}
+
+const SECTOR = 512;
+
+/**
+ * Where to cut a file whose item data is known good up to `goodUntil`: at
+ * the sector boundary before it (a file system overwrites whole sectors, so
+ * foreign data starts on one) when the file starts on a sector, else there.
+ * Null when that is not past all metadata: then nothing is cut.
+ */
+function goodPartEnd(offset: number, goodUntil: number, metaEnd: number): number | null {
+  const cut = offset % SECTOR === 0 ? goodUntil - (goodUntil % SECTOR) : goodUntil;
+  return cut >= metaEnd && cut > offset ? cut : null;
 }
 
 function ftypBrands(reader: Reader, ftyp: BoxHeader): string[] {

@@ -12,6 +12,19 @@ export interface ItemsCheck {
   checked: number;
   /** First problem found, if any. */
   problem?: string;
+  /**
+   * Lowest image offset where some item's data failed its check (or lies past
+   * the image end): the file's bytes are good up to here at most. Infinity
+   * when the problem is not in item data (metadata inconsistent).
+   */
+  badFrom: number;
+  /**
+   * How far the file is known good when badFrom is finite: just past the last
+   * bytes a passing item's check read before badFrom (only NAL headers are
+   * read, so a break inside the item before the bad one cannot be ruled out
+   * past that point).
+   */
+  goodUntil: number;
   /** Some item's data lies past the image end (the file was cut there). */
   pastImageEnd: boolean;
   /** Counts by item type, for the report. */
@@ -40,7 +53,8 @@ export function itemExtents(meta: HeifMeta, loc: ItemLocation, fileStart: number
 }
 
 export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fileEnd: number): ItemsCheck {
-  const res: ItemsCheck = { checked: 0, pastImageEnd: false, types: {} };
+  const res: ItemsCheck = { checked: 0, pastImageEnd: false, badFrom: Infinity, goodUntil: fileStart, types: {} };
+  const verified: { start: number; until: number }[] = [];
   for (const info of meta.items.values()) res.types[info.itemType] = (res.types[info.itemType] ?? 0) + 1;
   if (meta.primaryItemId === null || !meta.items.has(meta.primaryItemId)) {
     res.problem = `primary item ${meta.primaryItemId ?? '(none)'} is not in iinf`;
@@ -54,13 +68,22 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
       }
     }
   }
+  // Data problems: keep checking, to know the lowest offset where the file goes bad.
+  const fail = (at: number, message: string): void => {
+    if (at < res.badFrom) {
+      res.badFrom = at;
+      res.problem = message;
+    }
+  };
+  let seen = 0;
   for (const info of meta.items.values()) {
-    if (res.checked >= MAX_ITEMS_CHECKED) break;
+    if (seen++ >= MAX_ITEMS_CHECKED) break;
     const loc = meta.locations.get(info.itemId);
     if (!loc) {
-      // Derived items (grid, iovl) may carry no data only when their version fields say so; others must have a location.
+      // Derived items (grid, iovl, iden) may live in idat or carry no data; others must have a location.
       if (info.itemType === 'grid' || info.itemType === 'iovl' || info.itemType === 'iden') continue;
       res.problem = `item ${info.itemId} ('${info.itemType}') has no iloc entry`;
+      res.badFrom = Infinity;
       return res;
     }
     if (loc.dataReferenceIndex !== 0) continue; // data in another file: nothing here to check
@@ -68,30 +91,42 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     const extents = itemExtents(meta, loc, fileStart, fileEnd);
     if (typeof extents === 'string') {
       res.problem = extents;
+      res.badFrom = Infinity;
       return res;
     }
-    for (const e of extents) {
-      if (e.offset + e.length > reader.size) {
-        res.pastImageEnd = true;
-        res.problem = `item ${info.itemId} ('${info.itemType}') lies past the image end`;
-        return res;
-      }
-      if (e.offset < fileStart || e.offset + e.length > fileEnd) {
-        res.problem = `item ${info.itemId} ('${info.itemType}') at image offset ${e.offset} (${e.length} bytes) lies outside the file's boxes`;
-        return res;
-      }
+    const outside = extents.find((e) => e.offset < fileStart || e.offset + e.length > Math.min(fileEnd, reader.size));
+    if (outside) {
+      if (outside.offset + outside.length > reader.size) res.pastImageEnd = true;
+      const where = outside.offset + outside.length > reader.size ? 'past the image end' : "outside the file's boxes";
+      fail(Math.max(fileStart, Math.min(outside.offset, reader.size)), `item ${info.itemId} ('${info.itemType}') at image offset ${outside.offset} (${outside.length} bytes) lies ${where}`);
+      continue;
     }
     const problem = checkItemData(reader, meta, info.itemId, info.itemType, extents);
-    if (problem) {
-      res.problem = `item ${info.itemId} ('${info.itemType}'): ${problem}`;
-      return res;
+    if (problem.message !== undefined) {
+      fail(problem.at ?? extents[0]?.offset ?? fileStart, `item ${info.itemId} ('${info.itemType}'): ${problem.message}`);
+      continue;
     }
+    if (extents[0]) verified.push({ start: extents[0].offset, until: problem.verifiedUntil ?? extents[0].offset + Math.min(8, extents[0].length) });
     res.checked++;
   }
+  for (const v of verified) if (v.start < res.badFrom) res.goodUntil = Math.max(res.goodUntil, Math.min(v.until, res.badFrom));
   return res;
 }
 
-function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): string | null {
+/** A failed check (message, and where when known), or how far a passing check read. */
+interface DataCheck {
+  message?: string;
+  at?: number;
+  verifiedUntil?: number;
+}
+
+function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): DataCheck {
+  const problem = itemDataProblem(reader, meta, itemId, type, extents);
+  if (problem === null) return {};
+  return typeof problem === 'string' ? { message: problem } : problem;
+}
+
+function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): string | DataCheck | null {
   const total = extents.reduce((n, e) => n + e.length, 0);
   const first = extents[0] ? reader.bytes(extents[0].offset, Math.min(32, extents[0].length)) : new Uint8Array(0);
   switch (type) {
@@ -102,9 +137,9 @@ function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: str
       if (conf.length < 23 || conf[0] !== 1) return 'hvcC is not configurationVersion 1';
       const lengthSize = (conf[21]! & 3) + 1;
       const nal = checkNalUnits(reader, extents, lengthSize, 'hevc');
-      if (!nal.ok) return `${nal.problem} at image offset ${nal.badAt}`;
+      if (!nal.ok) return { message: `${nal.problem} at image offset ${nal.badAt}`, at: nal.badAt ?? extents[0]!.offset };
       if (nal.vcl === 0) return 'no coded slice among its NAL units';
-      return null;
+      return { verifiedUntil: nal.verifiedUntil };
     }
     case 'av01': {
       if (!itemProperties(meta, itemId).some((p) => p.type === 'av1C')) return 'no av1C property';

@@ -16,6 +16,8 @@ export interface NalCheck {
   vcl: number;
   /** Image offset of the first length field that failed, when !ok. */
   badAt?: number;
+  /** Image offset just past the last NAL header that was read and found valid. */
+  verifiedUntil: number;
   problem?: string;
 }
 
@@ -48,7 +50,8 @@ export function checkNalUnits(reader: Reader, extents: readonly Extent[], length
   let vcl = 0;
   const need = lengthSize + headerBytes;
   const head = new Uint8Array(need);
-  const fail = (problem: string): NalCheck => ({ ok: false, nals, vcl, badAt: imageOffset(extents, pos), problem });
+  let verified = 0; // logical position past the last good NAL header
+  const fail = (problem: string): NalCheck => ({ ok: false, nals, vcl, badAt: imageOffset(extents, pos), problem, verifiedUntil: imageOffset(extents, verified) });
   if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4) return fail(`NAL length size ${lengthSize} is not 1, 2 or 4`);
   while (pos < total) {
     if (nals >= MAX_NALS) return fail(`more than ${MAX_NALS} NAL units`);
@@ -72,9 +75,10 @@ export function checkNalUnits(reader: Reader, extents: readonly Extent[], length
       if (t < 32) vcl++;
     }
     nals++;
+    verified = pos + need;
     pos += lengthSize + len;
   }
-  return { ok: true, nals, vcl };
+  return { ok: true, nals, vcl, verifiedUntil: imageOffset(extents, verified) };
 }
 
 /** Copies into `out` the bytes at logical position `pos` of the extents; false if the image ends first. */

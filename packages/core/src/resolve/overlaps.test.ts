@@ -42,6 +42,18 @@ describe('OverlapResolver', () => {
     expect(r.ready(Infinity).map((k) => k.candidate.offset)).toEqual([0]);
   });
 
+  it('a complete file on a sector inside a damaged one is its own file, and cuts the damaged one', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 100_000, 'damaged'));
+    r.add(cand(10_001, 1_000)); // not on a sector: embedded data of the damaged file, not a file
+    r.add(cand(20_480, 1_000));
+    const kept = r.ready(Infinity);
+    expect(kept.map((k) => [k.candidate.offset, k.candidate.byteRuns[0]!.length, k.candidate.status])).toEqual([
+      [0, 20_480, 'truncated'],
+      [20_480, 1_000, 'complete'],
+    ]);
+  });
+
   it('releases a file only when the frontier has passed its end', () => {
     const r = new OverlapResolver();
     r.add(cand(0, 5_000));

@@ -8,6 +8,9 @@ export interface Kept {
   end: number;
 }
 
+/** File systems place files on sector boundaries (at least). */
+const SECTOR = 512;
+
 export interface ResolveStats {
   /** Candidates dropped because they start inside a file already kept (thumbnails, frames, copies inside containers). */
   suppressed: number;
@@ -23,6 +26,10 @@ export interface ResolveStats {
  * own — unless the kept file is incomplete and the newcomer is a complete file
  * reaching past it: then the newcomer overwrote the old file's tail, and the
  * old file is cut where the new one starts.
+ *
+ * Likewise a complete file starting on a sector boundary inside a *damaged*
+ * file (whose sizes claimed bytes its checks then rejected) is its own file,
+ * and the damaged one is cut where it starts.
  *
  * Results are released (ready) only once every candidate that could start
  * inside them is known, i.e. the caller's frontier has passed their end.
@@ -41,7 +48,10 @@ export class OverlapResolver {
     if (host) {
       const h = host.kept;
       const overwrote = h.candidate.status !== 'complete' && c.status === 'complete' && end > h.end;
-      if (!overwrote) {
+      // A damaged host's bytes failed its own checks: a complete file starting on a
+      // sector inside them is a file of its own that the host's sizes ran over.
+      const ranOver = h.candidate.status === 'damaged' && c.status === 'complete' && c.offset % SECTOR === 0;
+      if (!overwrote && !ranOver) {
         this.stats.suppressed++;
         return;
       }
