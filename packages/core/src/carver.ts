@@ -53,6 +53,13 @@ export interface CarveResult {
   readonly extension?: string;
   /** Fraction (0..1) of the file's payload that validated (e.g. MCUs decoded); 1 for complete files. */
   readonly validFraction?: number;
+  /**
+   * For incomplete files: how many bytes from the file's start its checks
+   * actually covered (default: all of them). A complete file starting on a
+   * sector past this point is a file of its own that overwrote or interleaved
+   * this one's unproven tail; one starting before it is embedded data.
+   */
+  readonly verifiedLength?: number;
   /** Facts an examiner needs: why a file is truncated, which structures were seen. Each names image offsets. */
   readonly notes: readonly string[];
   /** Format facts found during validation (dimensions, progressive, ...). */

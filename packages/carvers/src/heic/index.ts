@@ -72,7 +72,7 @@ export const heicCarver: Carver = {
     if (!meta) {
       if (!metaProblem && !cut) return null; // no metadata box at all: nothing says this is an image
       const why = metaProblem ?? `no meta box before the cut: ${cut}`;
-      return { status: cut ? 'truncated' : 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [why], metadata: { brand: brands[0]!, boxes: layout } };
+      return { status: cut ? 'truncated' : 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: ftyp.size, notes: [why], metadata: { brand: brands[0]!, boxes: layout } };
     }
     if (meta.handler !== 'pict') return null;
     const check = checkItems(reader, meta, offset, end);
@@ -87,9 +87,10 @@ export const heicCarver: Carver = {
         return { status: 'truncated', byteRuns: contiguous(offset, keepTo - offset), validFraction, notes, metadata };
       }
       const status = check.pastImageEnd || cut ? 'truncated' : 'damaged';
-      return { status, byteRuns: contiguous(offset, end - offset), validFraction, notes, metadata };
+      const verifiedLength = Math.max(metaEnd, check.goodUntil) - offset;
+      return { status, byteRuns: contiguous(offset, end - offset), validFraction, verifiedLength, notes, metadata };
     }
-    if (cut) return { status: 'truncated', byteRuns: contiguous(offset, end - offset), validFraction: 0, notes: [cut], metadata };
+    if (cut) return { status: 'truncated', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: metaEnd - offset, notes: [cut], metadata };
     return {
       status: 'complete',
       byteRuns: contiguous(offset, end - offset),

@@ -3,10 +3,11 @@ import type { CarveStatus } from '../carver.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { OverlapResolver } from './overlaps.js';
 
-const cand = (offset: number, length: number, status: CarveStatus = 'complete'): Candidate => ({
+const cand = (offset: number, length: number, status: CarveStatus = 'complete', verifiedLength?: number): Candidate => ({
   carver: 'x',
   offset,
   status,
+  ...(verifiedLength !== undefined ? { verifiedLength } : {}),
   byteRuns: [{ imgOffset: offset, fileOffset: 0, length }],
   notes: [],
 });
@@ -35,16 +36,34 @@ describe('OverlapResolver', () => {
     expect(kept[0]!.candidate.notes.join(' ')).toContain('4096');
   });
 
-  it('keeps a complete file contained in a truncated one out (it is part of it)', () => {
+  it('keeps a complete file contained in a truncated one, off a sector, out (an embedded preview)', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 8_192, 'truncated'));
+    r.add(cand(1_000, 1_000));
+    expect(r.ready(Infinity).map((k) => k.candidate.offset)).toEqual([0]);
+  });
+
+  it('a complete file inside the verified part of a truncated one is embedded data, even on a sector', () => {
     const r = new OverlapResolver();
     r.add(cand(0, 8_192, 'truncated'));
     r.add(cand(1_024, 1_000));
     expect(r.ready(Infinity).map((k) => k.candidate.offset)).toEqual([0]);
   });
 
-  it('a complete file on a sector inside a damaged one is its own file, and cuts the damaged one', () => {
+  it('a complete file on a sector in the unverified tail of a truncated one is its own file', () => {
     const r = new OverlapResolver();
-    r.add(cand(0, 100_000, 'damaged'));
+    r.add(cand(0, 8_192, 'truncated', 600));
+    r.add(cand(1_024, 1_000));
+    expect(r.ready(Infinity).map((k) => [k.candidate.offset, k.candidate.byteRuns[0]!.length])).toEqual([
+      [0, 1_024],
+      [1_024, 1_000],
+    ]);
+  });
+
+  it('a complete file on a sector past the verified part of a damaged one is its own file, and cuts the damaged one', () => {
+    const r = new OverlapResolver();
+    r.add(cand(0, 100_000, 'damaged', 4_000));
+    r.add(cand(2_048, 1_000)); // in the verified part: embedded
     r.add(cand(10_001, 1_000)); // not on a sector: embedded data of the damaged file, not a file
     r.add(cand(20_480, 1_000));
     const kept = r.ready(Infinity);

@@ -27,9 +27,10 @@ export interface ResolveStats {
  * reaching past it: then the newcomer overwrote the old file's tail, and the
  * old file is cut where the new one starts.
  *
- * Likewise a complete file starting on a sector boundary inside a *damaged*
- * file (whose sizes claimed bytes its checks then rejected) is its own file,
- * and the damaged one is cut where it starts.
+ * Likewise a complete file starting on a sector boundary in the unverified
+ * part of an incomplete file (CarveResult.verifiedLength: bytes its sizes
+ * claimed but nothing proved) is its own file, and the incomplete one is cut
+ * where it starts.
  *
  * Results are released (ready) only once every candidate that could start
  * inside them is known, i.e. the caller's frontier has passed their end.
@@ -48,9 +49,11 @@ export class OverlapResolver {
     if (host) {
       const h = host.kept;
       const overwrote = h.candidate.status !== 'complete' && c.status === 'complete' && end > h.end;
-      // A damaged host's bytes failed its own checks: a complete file starting on a
-      // sector inside them is a file of its own that the host's sizes ran over.
-      const ranOver = h.candidate.status === 'damaged' && c.status === 'complete' && c.offset % SECTOR === 0;
+      // An incomplete host's unverified tail may hold other files: a complete file
+      // starting on a sector there is a file of its own that the host's sizes ran
+      // over. Inside the verified part (a JPEG's decoded headers) it is embedded data.
+      const verifiedEnd = h.candidate.offset + (h.candidate.verifiedLength ?? Infinity);
+      const ranOver = h.candidate.status !== 'complete' && c.status === 'complete' && c.offset % SECTOR === 0 && c.offset >= verifiedEnd;
       if (!overwrote && !ranOver) {
         this.stats.suppressed++;
         return;

@@ -96,6 +96,7 @@ function plain(r: CarveResult): CarveResult {
     byteRuns: r.byteRuns.map((b) => ({ imgOffset: b.imgOffset, fileOffset: b.fileOffset, length: b.length })),
     ...(r.extension !== undefined ? { extension: r.extension } : {}),
     ...(r.validFraction !== undefined ? { validFraction: r.validFraction } : {}),
+    ...(r.verifiedLength !== undefined ? { verifiedLength: r.verifiedLength } : {}),
     notes: [...r.notes],
     ...(r.metadata !== undefined ? { metadata: r.metadata } : {}),
   };
