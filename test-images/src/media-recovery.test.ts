@@ -112,4 +112,20 @@ describe.skipIf(!ready)('recovery of every media type from images built of ../sh
     }
     expect(exactPrefixes, 'most truncated files end exactly at the break').toBeGreaterThanOrEqual(truncated.length / 2);
   });
+
+  it.skipIf(!has('ffmpeg'))('Live Photo: a real iPhone HEIC and a MOV with its content identifier are paired in report.json', () => {
+    const still = join(MEDIA, 'heic', 'h010_apple_iphone11pro.HEIC');
+    const video = join(work, 'IMG_0010.MOV');
+    const id = '1745E022-9712-43C7-B024-F308EC6413CB'; // h010's Apple MakerNote content identifier
+    spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-metadata', `com.apple.quicktime.content.identifier=${id}`, '-movflags', 'use_metadata_tags', video]);
+    const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'live.img'), seed: 3, fragmented: false, files: [still, video] });
+    const { ev, out } = scan(truth, 'out-live');
+    expect(ev.exact.length).toBe(2);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { livePhotos: { contentIdentifier: string; stills: string[]; videos: string[] }[] };
+    expect(report.livePhotos).toHaveLength(1);
+    expect(report.livePhotos[0]).toMatchObject({ contentIdentifier: id });
+    expect(report.livePhotos[0]!.stills[0]).toMatch(/^files\/heic\//);
+    expect(report.livePhotos[0]!.videos[0]).toMatch(/^files\/mov\/.*\.mov$/);
+  });
 });
