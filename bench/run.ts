@@ -46,7 +46,9 @@ spawnSync('cat', [image], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const out = join(dir, 'out');
 rmSync(out, { recursive: true, force: true });
-const args = [join(ROOT, 'packages/cli/dist/main.js'), 'scan', image, '-o', out, '--quiet', '--types', values.types!];
+// Media folders are named by type (mp4 too); the MOV carver handles mov and mp4.
+const carverTypes = [...new Set(values.types!.split(',').map((t) => (t === 'mp4' ? 'mov' : t)))].join(',');
+const args = [join(ROOT, 'packages/cli/dist/main.js'), 'scan', image, '-o', out, '--quiet', '--types', carverTypes];
 if (values.jobs) args.push('--jobs', values.jobs);
 if (values.align) args.push('--align', values.align);
 const t0 = performance.now();
