@@ -16,6 +16,8 @@ export interface ScanCommandOptions {
   force?: boolean;
   quiet?: boolean;
   verify?: 'decode';
+  blockSize?: number;
+  reassemble?: boolean;
 }
 
 /** `rawcarve scan`: carve an image into OUTDIR and write both reports. */
@@ -36,6 +38,8 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.align ? { align: o.align } : {}),
         force: o.force ?? false,
         ...(o.verify ? { verify: [o.verify] } : {}),
+        ...(o.blockSize ? { blockSize: o.blockSize } : {}),
+        reassemble: o.reassemble ?? true,
       },
       { onProgress: (p) => progress.update(p) },
     );

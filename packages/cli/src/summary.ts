@@ -17,6 +17,12 @@ export function renderSummary(report: ScanReport, outDir: string): string {
   if (s.typeMismatches > 0) lines.push(`  type check         ${s.typeMismatches} file(s) whose magic numbers disagree with the carver: see report.json`);
   if (s.issues > 0) lines.push(`  issues             ${s.issues} (read errors, carver failures): see report.json "issues"`);
   lines.push(`  scanned            ${formatBytes(s.bytesScanned)} in ${formatDuration(s.elapsedSeconds)} (${formatBytes(s.bytesPerSecond)}/s)`);
+  const ra = s.reassembly;
+  if (ra.attempted > 0) {
+    lines.push(
+      `  reassembly         ${ra.rebuilt} of ${ra.attempted} incomplete files rebuilt from fragments, ${ra.trials} trial assemblies, ${(ra.ms / 1000).toFixed(1)}s; clusters ${ra.blockSize} B${ra.blockSizeGiven ? ' (--block-size)' : ` at +${ra.blockBase} (inferred)`}`,
+    );
+  }
   lines.push(`  peak memory        ${formatBytes(s.peakRssBytes)}`);
   lines.push(`  output             ${outDir}/files, ${outDir}/report.xml, ${outDir}/report.json`);
   return lines.join('\n') + '\n';

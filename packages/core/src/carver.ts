@@ -42,6 +42,20 @@ export interface CarveContext {
   readonly maxFileSize: number;
   /** Alignment the scan ran with, in bytes (512 by default, 1 for byte-level search). */
   readonly align: number;
+  /**
+   * Set during fragment reassembly, which validates many assemblies of one
+   * file that share a beginning: the bytes before `stableUntil` (file offsets)
+   * are the same as in every earlier trial of this memo. A carver may keep
+   * decoder checkpoints in `state` and resume from one before `stableUntil`
+   * instead of validating the shared beginning again.
+   */
+  readonly resume?: ResumeMemo;
+}
+
+export interface ResumeMemo {
+  readonly stableUntil: number;
+  /** Carver-private; starts undefined. */
+  state: unknown;
 }
 
 /** What a carver found at a candidate offset. */
@@ -89,6 +103,13 @@ export interface Carver {
    * report. Runs only for results the engine keeps; failures are reported, never fatal.
    */
   describe?(reader: Reader, result: CarveResult, options?: DescribeOptions): Promise<Metadata>;
+  /**
+   * Optional, for fragment reassembly: could `block` (the first bytes of a
+   * cluster) lie inside a file of this type, past its header? A cheap test
+   * (JPEG: every FF is followed by 00 or a restart marker) that spares the
+   * validator clusters that cannot continue a file. Default: any non-uniform block.
+   */
+  couldContinue?(block: Uint8Array): boolean;
 }
 
 /** What the user asked describe() to do beyond reading metadata. */

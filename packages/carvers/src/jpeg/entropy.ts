@@ -11,7 +11,7 @@ import type { BitReader } from './bitreader.js';
 import type { Frame, ScanHeader } from './frame.js';
 import { scanMcuCount } from './frame.js';
 import { FAST_BITS, type HuffmanTable } from './huffman.js';
-import { decodeSequentialMcus, type SequentialRun } from './sequential.js';
+import { decodeSequentialMcus, type Checkpoints, type SequentialRun } from './sequential.js';
 
 export type ScanStop =
   | 'ok'
@@ -88,6 +88,8 @@ export function decodeScan(
   ac: readonly (HuffmanTable | null)[],
   restartInterval: number,
   prog: ProgressiveState,
+  /** Sequential scans only: resume at this MCU (br positioned there), and record checkpoints. */
+  seq: { startMcu: number; rec: Checkpoints | null } = { startMcu: 0, rec: null },
 ): ScanOutcome {
   const expected = scanMcuCount(frame, scan);
   const out = (stop: ScanStop, mcus: number, detail = ''): ScanOutcome => ({
@@ -128,7 +130,7 @@ export function decodeScan(
         acs.push(ac[sc.ta]!);
       }
     }
-    return sequentialScan(br, dcs, acs, expected, restartInterval, out);
+    return sequentialScan(br, dcs, acs, expected, restartInterval, out, seq.startMcu, seq.rec);
   }
   let eobrun = 0;
   let nextRst = 0;
@@ -178,11 +180,13 @@ function sequentialScan(
   expected: number,
   restartInterval: number,
   out: (stop: ScanStop, mcus: number, detail?: string) => ScanOutcome,
+  startMcu: number,
+  rec: Checkpoints | null,
 ): ScanOutcome {
   const run: SequentialRun = { mcus: 0, stop: 'ok' };
-  let nextRst = 0;
-  for (let mcu = 0; mcu < expected; ) {
-    if (restartInterval > 0 && mcu > 0) {
+  let nextRst = restartInterval > 0 ? Math.floor(startMcu / restartInterval) & 7 : 0;
+  for (let mcu = startMcu; mcu < expected; ) {
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
       const extra = br.seekMarker(0);
       if (extra > 0 || br.marker !== 0xd0 + nextRst) {
         return out('rst-out-of-sequence', mcu, `expected RST${nextRst} after MCU ${mcu}, found ${describeMarker(br.marker)}`);
@@ -190,8 +194,8 @@ function sequentialScan(
       nextRst = (nextRst + 1) & 7;
       br.restart();
     }
-    const count = restartInterval > 0 ? Math.min(restartInterval, expected - mcu) : expected - mcu;
-    decodeSequentialMcus(br, dcs, acs, count, run);
+    const count = restartInterval > 0 ? Math.min(restartInterval - (mcu % restartInterval), expected - mcu) : expected - mcu;
+    decodeSequentialMcus(br, dcs, acs, count, run, rec, mcu);
     mcu += run.mcus;
     if (run.stop === 'scan-ended-early') {
       return out('scan-ended-early', mcu, `${describeMarker(br.marker)} at image offset ${br.markerOffset}`);

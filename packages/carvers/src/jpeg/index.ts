@@ -26,7 +26,7 @@ export const jpegCarver: Carver = {
 
   carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {
     const limit = Math.min(reader.size, offset + ctx.maxFileSize);
-    const walk = walkJpeg(reader, offset, limit);
+    const walk = walkJpeg(reader, offset, limit, ctx.resume);
     if (!walk) return null;
     const metadata = walkMetadata(walk);
     if (walk.status === 'truncated') {

@@ -21,6 +21,20 @@ export interface SequentialRun {
 }
 
 /**
+ * Decoder checkpoints for fragment reassembly: every `every` MCUs, where the
+ * next bit lies (raw byte offset and bits already used of that byte) and how
+ * many MCUs are done. Only positions below `limit` are kept (bytes that will
+ * be the same in the next trial).
+ */
+export interface Checkpoints {
+  readonly every: number;
+  limit: number;
+  readonly offsets: number[];
+  readonly bits: number[];
+  readonly mcus: number[];
+}
+
+/**
  * Decodes up to `count` MCUs; `dcs[b]`/`acs[b]` are the tables of the b-th
  * block of an MCU. Stops at the first bad code or coefficient overflow, or
  * after the MCU that used bits past the end of the data (BitReader.overrun).
@@ -31,6 +45,9 @@ export function decodeSequentialMcus(
   acs: readonly HuffmanTable[],
   count: number,
   out: SequentialRun,
+  /** Checkpoints to record, with the absolute MCU index of this run's first MCU. */
+  rec: Checkpoints | null = null,
+  mcuBase = 0,
 ): void {
   let data = br.chunk;
   let i = br.off - br.chunkBase;
@@ -136,6 +153,17 @@ export function decodeSequentialMcus(
       // This MCU used zero bits fed after the data ended.
       stop = 'scan-ended-early';
       break;
+    }
+    if (rec !== null && (mcuBase + mcu + 1) % rec.every === 0 && fake === 0 && br.marker === -1) {
+      // The unused n bits are the last ceil(n/8) data bytes loaded; walk back over them (FF 00 is one data byte).
+      let j = i;
+      for (let k = (n + 7) >> 3; k > 0 && j > 0; k--) j -= j >= 2 && data[j - 1] === 0 && data[j - 2] === 0xff ? 2 : 1;
+      const at = br.chunkBase + j;
+      if (j > 0 && at + 1 <= rec.limit && at > (rec.offsets[rec.offsets.length - 1] ?? -1)) {
+        rec.offsets.push(at);
+        rec.bits.push((8 - (n & 7)) & 7);
+        rec.mcus.push(mcuBase + mcu + 1);
+      }
     }
   }
   br.off = br.chunkBase + i;

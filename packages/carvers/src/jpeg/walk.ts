@@ -4,11 +4,12 @@
  * APPn payloads (EXIF with its thumbnail, maker-note previews) are skipped by
  * their length, so an embedded SOI/EOI never ends the file.
  */
-import { u16be, type Reader } from '@rawcarve/core';
+import { u16be, type Reader, type ResumeMemo } from '@rawcarve/core';
 import { BitReader } from './bitreader.js';
 import { decodeScan, describeMarker, type ProgressiveState, type ScanStop } from './entropy.js';
 import type { Frame } from './frame.js';
 import type { HuffmanTable } from './huffman.js';
+import type { Checkpoints } from './sequential.js';
 import { DHT, DQT, DRI, SOF, SOS } from './segments.js';
 
 export interface JpegWalk {
@@ -34,8 +35,22 @@ export interface JpegWalk {
 const MAX_SEGMENTS = 4096;
 const MAX_SCANS = 256;
 
-/** Walks a JPEG starting at `offset` (FF D8); null when no image structure is found. `limit` bounds every read. */
-export function walkJpeg(reader: Reader, offset: number, limit: number): JpegWalk | null {
+/** Decoder checkpoints of a sequential scan kept across reassembly trials (ResumeMemo.state). */
+interface ResumeState {
+  /** Where the scan's data starts: checkpoints belong to that scan. */
+  scanStart: number;
+  checkpoints: Checkpoints;
+}
+
+/** MCUs between checkpoints: resuming costs at most this many MCUs of re-decoding. */
+const CHECKPOINT_EVERY = 16;
+
+/**
+ * Walks a JPEG starting at `offset` (FF D8); null when no image structure is
+ * found. `limit` bounds every read. With `resume` (fragment reassembly), a
+ * sequential scan restarts from the last checkpoint in the stable beginning.
+ */
+export function walkJpeg(reader: Reader, offset: number, limit: number, resume?: ResumeMemo): JpegWalk | null {
   const soi = reader.bytes(offset, 2);
   if (soi[0] !== 0xff || soi[1] !== 0xd8) return null;
   const dc: (HuffmanTable | null)[] = [null, null, null, null];
@@ -102,8 +117,25 @@ export function walkJpeg(reader: Reader, offset: number, limit: number): JpegWal
       if (++scans > MAX_SCANS) return result('truncated', at, { reason: 'bad-segment', offset: at, detail: 'too many scans' });
       const header = SOS(payload, frame);
       if (!header) return broken(frame, scans - 1, result, at, 'SOS');
-      const br = new BitReader(reader, next, limit);
-      const o = decodeScan(br, frame, header, dc, ac, restartInterval, prog);
+      let br = new BitReader(reader, next, limit);
+      let seq: Parameters<typeof decodeScan>[7];
+      if (resume && !frame.progressive && scans === 1) {
+        let st = resume.state as ResumeState | undefined;
+        if (!st || st.scanStart !== next) {
+          st = { scanStart: next, checkpoints: { every: CHECKPOINT_EVERY, limit: 0, offsets: [], bits: [], mcus: [] } };
+          resume.state = st;
+        }
+        const cps = st.checkpoints;
+        cps.limit = resume.stableUntil;
+        let k = cps.offsets.length - 1;
+        while (k >= 0 && cps.offsets[k]! + 1 > resume.stableUntil) k--;
+        if (k >= 0) {
+          br = new BitReader(reader, cps.offsets[k]!, limit);
+          if (cps.bits[k]! > 0) br.bits(cps.bits[k]!);
+        }
+        seq = { startMcu: k >= 0 ? cps.mcus[k]! : 0, rec: cps };
+      }
+      const o = decodeScan(br, frame, header, dc, ac, restartInterval, prog, seq);
       mcusDecoded = o.mcusDecoded;
       mcusExpected = o.mcusExpected;
       if (o.stop !== 'ok') {

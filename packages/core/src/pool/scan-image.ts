@@ -10,6 +10,9 @@ import { outputName, prepareOutDir } from '../output/out-dir.js';
 import { OverlapResolver, type Kept } from '../resolve/overlaps.js';
 import { SignatureIndex } from '../scan/signature-index.js';
 import { openImageSource } from '../source/open.js';
+import { SourceReader } from '../reader/source-reader.js';
+import { reassembleAll } from '../reassemble/index.js';
+import type { Candidate } from '../scan/carve-page.js';
 import type { FileRecord, ReportIssue } from '../report/types.js';
 import type { ScanTask, ScanTaskResult, WorkerConfig, WriteTask, WriteTaskResult } from './tasks.js';
 import { RunTotals } from './totals.js';
@@ -30,6 +33,10 @@ export interface ScanOptions {
   force?: boolean;
   /** Extra verification of carved files: 'decode' decodes images fully (slower). */
   verify?: readonly 'decode'[];
+  /** Rebuild fragmented files after the first pass (default true). */
+  reassemble?: boolean;
+  /** Cluster size for reassembly (--block-size); inferred from header positions when absent. */
+  blockSize?: number;
 }
 
 export interface ScanProgress {
@@ -149,6 +156,7 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
       duplicates: [],
       metadata: { ...(c.metadata ?? {}), ...w.metadata },
       layout: c.byteRuns.length === 1 ? 'contiguous' : `${c.byteRuns.length} fragments`,
+      gaps: c.byteRuns.slice(1).map((r, i) => r.imgOffset - (c.byteRuns[i]!.imgOffset + c.byteRuns[i]!.length)),
       validFraction: c.validFraction ?? (c.status === 'complete' ? 1 : 0),
       notes: [...c.notes],
       carver: { name: carver.name, version: carver.version },
@@ -170,13 +178,21 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
       frontier++;
     }
     const edge = frontier >= pageCount ? Infinity : frontier * pageSize;
-    writeQueue.push(...resolver.ready(edge));
+    for (const k of resolver.ready(edge)) {
+      kept.push(k.candidate);
+      // Incomplete files wait for the reassembly pass, which needs every file's claims.
+      if (reassemble && k.candidate.status !== 'complete') held.push(k);
+      else writeQueue.push(k);
+    }
     pumpWrites();
   };
 
   // Writes are bounded like scans, so the pool's queue never overflows and
   // a burst of small files cannot pile up tasks.
   const writeQueue: Kept[] = [];
+  const reassemble = opts.reassemble ?? true;
+  const kept: Candidate[] = [];
+  const held: Kept[] = [];
   let writing = 0;
   const pumpWrites = (): void => {
     while (writing < jobs * 2 && writeQueue.length > 0) {
@@ -206,6 +222,12 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
     }
     while (inflight.size > 0) await Promise.race(inflight);
     if (fatal === null) fold(); // empty images: nothing was scanned, nothing to fold
+    if (fatal === null && held.length > 0) {
+      rebuildFragmented(opts, held, kept, carvers, totals);
+      writeQueue.push(...held);
+      pumpWrites();
+      while (inflight.size > 0) await Promise.race(inflight);
+    }
   } finally {
     await pool.destroy();
   }
@@ -216,6 +238,39 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
   totals.elapsedMs = performance.now() - started;
   issues.sort((a, b) => a.offset - b.offset);
   return { files: dedup.files(), issues, totals, carvers, size, sourceKind, jobs, align, pageSize, margin };
+}
+
+/**
+ * The reassembly pass, in the main thread: every incomplete file gets a
+ * bounded search for its missing fragments; rebuilt ones replace their
+ * first fragment, the others keep it with a note of what was tried.
+ */
+function rebuildFragmented(opts: ScanOptions, held: Kept[], kept: Candidate[], carvers: Carver[], totals: RunTotals): void {
+  const source = openImageSource(opts.imagePath);
+  try {
+    const reader = new SourceReader(source);
+    const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: opts.align ?? 512 }]));
+    const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, opts.blockSize ? { blockSize: opts.blockSize } : {});
+    totals.reassembly = {
+      blockSize: stats.grid.size,
+      blockBase: stats.grid.base,
+      blockSizeGiven: stats.gridGiven,
+      attempted: stats.attempted,
+      rebuilt: stats.rebuilt,
+      trials: stats.trials,
+      ms: stats.ms,
+    };
+    for (const k of held) {
+      const r = rebuilt.get(k.candidate.offset);
+      if (r) k.candidate = { ...r, carver: k.candidate.carver, offset: k.candidate.offset };
+      else {
+        const note = notes.get(k.candidate.offset);
+        if (note) k.candidate = { ...k.candidate, notes: [...k.candidate.notes, note] };
+      }
+    }
+  } finally {
+    source.close();
+  }
 }
 
 /** The worker must be JavaScript: from src/ (tests under tsx/vitest) use the built copy in dist/. */

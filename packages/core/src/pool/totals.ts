@@ -1,5 +1,16 @@
 import type { ScanTaskResult, WriteTaskResult } from './tasks.js';
 
+export interface ReassemblyTotals {
+  blockSize: number;
+  blockBase: number;
+  blockSizeGiven: boolean;
+  /** Incomplete files a rebuild was tried for, rebuilt complete, carver validations, wall ms. */
+  attempted: number;
+  rebuilt: number;
+  trials: number;
+  ms: number;
+}
+
 /** Counters of one run, summed from worker results. */
 export class RunTotals {
   bytesScanned = 0;
@@ -15,6 +26,8 @@ export class RunTotals {
   writeMs = 0;
   describeMs = 0;
   elapsedMs = 0;
+  /** Fragment reassembly (main thread, after the first pass). */
+  reassembly: ReassemblyTotals = { blockSize: 0, blockBase: 0, blockSizeGiven: false, attempted: 0, rebuilt: 0, trials: 0, ms: 0 };
 
   addPage(r: ScanTaskResult): void {
     this.bytesScanned += r.pageLength;

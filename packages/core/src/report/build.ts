@@ -67,6 +67,7 @@ export function summarize(result: ScanResult): ScanSummary {
       write: Math.round(t.writeMs),
       describe: Math.round(t.describeMs),
     },
+    reassembly: { ...t.reassembly, ms: Math.round(t.reassembly.ms) },
   };
 }
 

@@ -25,6 +25,8 @@ export interface FileRecord {
   metadata: Metadata;
   /** How the file was rebuilt: "contiguous" or "<k> fragments". */
   layout: string;
+  /** Between consecutive fragments: bytes from one's end to the next one's start (negative: the next lies before). */
+  gaps: number[];
   /** Fraction of the payload that validated (1 for complete files). */
   validFraction: number;
   /** Why a file is truncated or damaged, what was trimmed: each note names image offsets. */
@@ -60,6 +62,8 @@ export interface ScanSummary {
   peakRssBytes: number;
   /** Summed worker milliseconds per phase (they overlap in wall time). */
   phasesMs: { read: number; search: number; carve: number; write: number; describe: number };
+  /** Fragment reassembly: the cluster grid used, files tried and rebuilt, validations run, wall ms it added. */
+  reassembly: { blockSize: number; blockBase: number; blockSizeGiven: boolean; attempted: number; rebuilt: number; trials: number; ms: number };
 }
 
 export interface ScanReport {

@@ -1,0 +1,89 @@
+/**
+ * The reassembly pass: after the first pass has kept every file it could
+ * carve, each incomplete file (a first fragment) is handed to gapCarve with
+ * a claim map of everything the other files own.
+ */
+import { resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
+import type { Reader } from '../reader/reader.js';
+import type { Candidate } from '../scan/carve-page.js';
+import { clusterFloor, inferBlockGrid, type BlockGrid } from './block-size.js';
+import { ClaimMap } from './claims.js';
+import { DEFAULT_BUDGET, gapCarve, type GapCarveBudget } from './gap-carve.js';
+
+export { inferBlockGrid, clusterCeil, clusterFloor, DEFAULT_GRID, type BlockGrid } from './block-size.js';
+export { ClaimMap } from './claims.js';
+export { FragmentReader, type Piece } from './fragment-reader.js';
+export { gapCarve, DEFAULT_BUDGET, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome } from './gap-carve.js';
+
+export interface ReassemblyStats {
+  grid: BlockGrid;
+  /** Whether the grid came from --block-size. */
+  gridGiven: boolean;
+  attempted: number;
+  rebuilt: number;
+  trials: number;
+  ms: number;
+}
+
+export interface ReassemblyOptions {
+  /** Cluster size from --block-size (base 0); inferred when absent. */
+  blockSize?: number;
+  budget?: GapCarveBudget;
+}
+
+/**
+ * Tries to rebuild every incomplete candidate. Returns the replacements
+ * (keyed by the candidate's offset) and what it cost.
+ */
+export function reassembleAll(
+  reader: Reader,
+  kept: readonly Candidate[],
+  carvers: readonly Carver[],
+  contexts: ReadonlyMap<string, CarveContext>,
+  opts: ReassemblyOptions = {},
+): { rebuilt: Map<number, CarveResult>; notes: Map<number, string>; stats: ReassemblyStats } {
+  const t0 = performance.now();
+  const grid: BlockGrid = opts.blockSize ? { size: opts.blockSize, base: 0 } : inferBlockGrid(kept.map((c) => c.offset));
+  const stats: ReassemblyStats = { grid, gridGiven: opts.blockSize !== undefined, attempted: 0, rebuilt: 0, trials: 0, ms: 0 };
+  const rebuilt = new Map<number, CarveResult>();
+  const notes = new Map<number, string>();
+  const claims = new ClaimMap();
+  const headers = new Set(kept.map((c) => c.offset));
+  const pending = kept.filter((c) => c.status !== 'complete').sort((a, b) => a.offset - b.offset);
+  for (const c of kept) {
+    if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
+    else {
+      // A first fragment owns the clusters its checks covered (cut to the grid).
+      const good = Math.min(c.verifiedLength ?? resultLength(c), resultLength(c));
+      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + good)), c.offset);
+    }
+  }
+  const env = { reader, grid, claims, headers };
+  // Two rounds: a file rebuilt in round one frees the view of its neighbours' fragments.
+  for (let round = 0; round < 2 && pending.length > 0; round++) {
+    for (let i = 0; i < pending.length; ) {
+      const c = pending[i]!;
+      const carver = carvers.find((x) => x.name === c.carver);
+      const ctx = contexts.get(c.carver);
+      if (!carver || !ctx) {
+        pending.splice(i, 1);
+        continue;
+      }
+      if (round === 0) stats.attempted++;
+      const out = gapCarve(env, carver, ctx, c.offset, opts.budget ?? DEFAULT_BUDGET);
+      stats.trials += out.trials;
+      if (out.result) {
+        stats.rebuilt++;
+        rebuilt.set(c.offset, out.result);
+        claims.removeOwner(c.offset);
+        for (const r of out.result.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
+        pending.splice(i, 1);
+      } else {
+        notes.set(c.offset, `reassembly: ${out.note} (${out.ms.toFixed(0)} ms)`);
+        i++;
+      }
+    }
+  }
+  stats.ms = performance.now() - t0;
+  return { rebuilt, notes, stats };
+}
