@@ -74,6 +74,12 @@ export interface CarveResult {
    * this one's unproven tail; one starting before it is embedded data.
    */
   readonly verifiedLength?: number;
+  /**
+   * File offset where the file's bulk data begins (JPEG: the first scan's
+   * entropy-coded data). Reassembly looks for the break from here on: header
+   * bytes (EXIF padding, tables) need not look like the bulk data.
+   */
+  readonly dataStart?: number;
   /** Facts an examiner needs: why a file is truncated, which structures were seen. Each names image offsets. */
   readonly notes: readonly string[];
   /** Format facts found during validation (dimensions, progressive, ...). */

@@ -42,6 +42,7 @@ export const jpegCarver: Carver = {
         status: 'truncated',
         byteRuns: contiguous(offset, length),
         validFraction: walk.mcusExpected > 0 ? walk.mcusDecoded / walk.mcusExpected : 0,
+        dataStart: walk.scanData - offset,
         notes,
         metadata,
       };
@@ -81,9 +82,35 @@ export const jpegCarver: Carver = {
   async describe(reader: Reader, result: CarveResult): Promise<Metadata> {
     return describeJpeg(reader, result);
   },
+
+  couldContinue(block: Uint8Array): boolean {
+    return looksLikeEntropyData(block);
+  },
 };
 
 const SECTOR = 512;
+
+/**
+ * Could `block` lie inside a JPEG's entropy-coded data? There every FF is
+ * stuffing (FF 00), a restart marker, fill before a marker, or EOI; and the
+ * bytes look random (text, zeros and tables do not).
+ */
+export function looksLikeEntropyData(block: Uint8Array): boolean {
+  const seen = new Uint8Array(256);
+  let distinct = 0;
+  for (let i = 0; i < block.length; i++) {
+    const b = block[i]!;
+    if (seen[b] === 0) {
+      seen[b] = 1;
+      distinct++;
+    }
+    if (b === 0xff && i + 1 < block.length) {
+      const n = block[i + 1]!;
+      if (n !== 0 && n !== 0xff && n !== 0xd9 && (n < 0xd0 || n > 0xd7)) return false;
+    }
+  }
+  return distinct >= Math.min(48, block.length >> 3);
+}
 
 /**
  * Where a truncated file stored on a disk should end. A file system cuts and

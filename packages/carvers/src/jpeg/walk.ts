@@ -27,6 +27,8 @@ export interface JpegWalk {
   /** APP2 "MPF\0" TIFF header offset and payload length (CIPA DC-007). */
   mpf: { offset: number; length: number } | null;
   appMarkers: string[];
+  /** Image offset of the first scan's entropy-coded data. */
+  scanData: number;
   /** Why decoding stopped early (truncated files only). */
   stop: { reason: ScanStop | 'bad-marker' | 'bad-segment'; offset: number; detail: string } | null;
 }
@@ -40,6 +42,35 @@ interface ResumeState {
   /** Where the scan's data starts: checkpoints belong to that scan. */
   scanStart: number;
   checkpoints: Checkpoints;
+  /** Huffman tables built from the DHT segment at each offset (headers lie in the stable beginning). */
+  dht: Map<number, { dc: (HuffmanTable | null)[]; ac: (HuffmanTable | null)[] }>;
+}
+
+/** The memo's state, created on first use. */
+function resumeState(resume: ResumeMemo): ResumeState {
+  let st = resume.state as ResumeState | undefined;
+  if (!st) {
+    st = { scanStart: -1, checkpoints: { every: CHECKPOINT_EVERY, limit: 0, offsets: [], bits: [], mcus: [] }, dht: new Map() };
+    resume.state = st;
+  }
+  return st;
+}
+
+/** DHT through the memo: a segment in the stable beginning is built once per reassembly, not per trial. */
+function cachedDHT(payload: Uint8Array, at: number, end: number, dc: (HuffmanTable | null)[], ac: (HuffmanTable | null)[], resume?: ResumeMemo): boolean {
+  if (!resume || end > resume.stableUntil) return DHT(payload, dc, ac);
+  const st = resumeState(resume);
+  let built = st.dht.get(at);
+  if (!built) {
+    built = { dc: [null, null, null, null], ac: [null, null, null, null] };
+    if (!DHT(payload, built.dc, built.ac)) return false;
+    st.dht.set(at, built);
+  }
+  for (let i = 0; i < 4; i++) {
+    if (built.dc[i]) dc[i] = built.dc[i]!;
+    if (built.ac[i]) ac[i] = built.ac[i]!;
+  }
+  return true;
 }
 
 /** MCUs between checkpoints: resuming costs at most this many MCUs of re-decoding. */
@@ -65,11 +96,12 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
   let mcusDecoded = 0;
   let mcusExpected = 0;
   let pos = offset + 2;
+  let scanData = -1;
 
   const result = (status: JpegWalk['status'], end: number, stop: JpegWalk['stop']): JpegWalk | null =>
     frame === null || scans === 0
       ? null
-      : { status, end, frame, scans, restartInterval, mcusDecoded, mcusExpected, exif, mpf, appMarkers, stop };
+      : { status, end, frame, scans, restartInterval, mcusDecoded, mcusExpected, exif, mpf, appMarkers, scanData, stop };
 
   for (let seg = 0; seg < MAX_SEGMENTS; seg++) {
     const head = reader.bytes(pos, 4);
@@ -100,7 +132,7 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
       if (m === 0xe1 && id === 'Exif' && !exif) exif = { offset: payloadStart + 6, length: len - 8 };
       if (m === 0xe2 && id === 'MPF' && !mpf) mpf = { offset: payloadStart + 4, length: len - 6 };
     } else if (m === 0xc4) {
-      if (!DHT(payload, dc, ac)) return broken(frame, scans, result, at, 'DHT');
+      if (!cachedDHT(payload, at, next, dc, ac, resume)) return broken(frame, scans, result, at, 'DHT');
     } else if (m === 0xdb) {
       if (!DQT(payload)) return broken(frame, scans, result, at, 'DQT');
     } else if (m === 0xdd) {
@@ -117,13 +149,14 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
       if (++scans > MAX_SCANS) return result('truncated', at, { reason: 'bad-segment', offset: at, detail: 'too many scans' });
       const header = SOS(payload, frame);
       if (!header) return broken(frame, scans - 1, result, at, 'SOS');
+      if (scanData < 0) scanData = next;
       let br = new BitReader(reader, next, limit);
       let seq: Parameters<typeof decodeScan>[7];
       if (resume && !frame.progressive && scans === 1) {
-        let st = resume.state as ResumeState | undefined;
-        if (!st || st.scanStart !== next) {
-          st = { scanStart: next, checkpoints: { every: CHECKPOINT_EVERY, limit: 0, offsets: [], bits: [], mcus: [] } };
-          resume.state = st;
+        const st = resumeState(resume);
+        if (st.scanStart !== next) {
+          st.scanStart = next;
+          st.checkpoints = { every: CHECKPOINT_EVERY, limit: 0, offsets: [], bits: [], mcus: [] };
         }
         const cps = st.checkpoints;
         cps.limit = resume.stableUntil;

@@ -22,6 +22,10 @@ export interface GapCarveEnv {
   readonly claims: ClaimMap;
   /** Image offsets where a file (of any type) starts: never a continuation. */
   readonly headers: ReadonlySet<number>;
+  /** Cluster starts where another incomplete file's validated data seems to end: likely fragment starts. */
+  readonly boundaries: readonly number[];
+  /** Per carver: whether a cluster's content could continue its files (uniformity + couldContinue), shared by all files. */
+  readonly contentCache: Map<string, Map<number, boolean>>;
 }
 
 export interface GapCarveBudget {
@@ -35,12 +39,15 @@ export interface GapCarveBudget {
 }
 
 export const DEFAULT_BUDGET: GapCarveBudget = {
-  maxTrials: 400,
-  maxMs: 3000,
+  maxTrials: 20000,
+  maxMs: 1500,
   maxFragments: 8,
-  windowAfter: 64 * 1024 * 1024,
-  windowBefore: 16 * 1024 * 1024,
+  windowAfter: 1024 * 1024 * 1024,
+  windowBefore: 1024 * 1024 * 1024,
 };
+
+/** Free clusters examined per search direction (claimed runs are jumped over for free). */
+const MAX_VISITS = 262_144;
 
 export interface GapCarveOutcome {
   /** The rebuilt file (complete, ≥ 2 runs), or null. */
@@ -51,9 +58,18 @@ export interface GapCarveOutcome {
   note: string;
 }
 
-/** Break points tried per fragment, and continuations per break. */
-const BREAKS_PER_FRAGMENT = 6;
-const CONTINUATIONS_PER_BREAK = 48;
+/** Continuations tried per break. */
+/** Break points tried before and after where the carver's checks stopped. */
+const BREAKS_BEFORE = 8;
+const BREAKS_AFTER = 64;
+const DEBUG = process.env['RAWCARVE_DEBUG_REASSEMBLY'] === '1';
+const CONTINUATIONS_PER_BREAK = 256;
+/** Clusters in a row that make an orphan run look like real data rather than filler. */
+const LONG_RUN = 8;
+/** Partial continuations followed per break when none completes the file. */
+const BEAM = 3;
+/** A partial continuation must validate this many clusters past the break to be followed. */
+const MIN_PROGRESS_CLUSTERS = 8;
 /** Clusters right after a break tried even when they do not start an orphan run. */
 const NEAR_CLUSTERS = 16;
 
@@ -61,6 +77,8 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
   const t0 = performance.now();
   const cs = env.grid.size;
   const cache = new Map<number, boolean>();
+  let contentCache = env.contentCache.get(carver.name);
+  if (!contentCache) env.contentCache.set(carver.name, (contentCache = new Map()));
   let trials = 0;
   const spent = (): boolean => trials >= budget.maxTrials || performance.now() - t0 > budget.maxMs;
   const outcome = (result: CarveResult | null, why: string): GapCarveOutcome => ({ result, trials, ms: performance.now() - t0, note: why });
@@ -72,8 +90,13 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     if (v !== undefined) return v;
     v = !env.claims.takenByOther(x, x + cs, offset) && !(env.headers.has(x) && x !== offset);
     if (v) {
-      const b = env.reader.bytes(x, Math.min(512, cs));
-      v = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : true);
+      let content = contentCache.get(x);
+      if (content === undefined) {
+        const b = env.reader.bytes(x, Math.min(512, cs));
+        content = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : true);
+        contentCache.set(x, content);
+      }
+      v = content;
     }
     cache.set(x, v);
     return v;
@@ -96,22 +119,38 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
   };
   const verified = (r: CarveResult): number => r.verifiedLength ?? resultLength(r);
 
-  let pieces: Piece[] = [{ img: offset, length: Infinity }];
-  let current = validate(pieces, 0).r;
-  if (!current || current.status === 'complete') return outcome(null, 'nothing to rebuild');
-  const used = new Set<number>([offset]);
+  const first = validate([{ img: offset, length: Infinity }], 0).r;
+  if (!first || first.status === 'complete') return outcome(null, 'nothing to rebuild');
+  let rebuilt: CarveResult | null = null;
+  let why = 'no continuation validated';
 
-  for (let frag = 1; frag < budget.maxFragments; frag++) {
+  /**
+   * Depth-first: at each break, the continuation that completes the file wins;
+   * otherwise the few that validate furthest are followed, best first.
+   */
+  const extend = (pieces: Piece[], current: CarveResult, depth: number): boolean => {
+    if (depth >= budget.maxFragments) {
+      why = `more than ${budget.maxFragments} fragments`;
+      return false;
+    }
     const last = pieces[pieces.length - 1]!;
     const pStart = pieces.slice(0, -1).reduce((n, p) => n + p.length, 0);
     const end = resultLength(current);
     const good = Math.min(verified(current), end);
-    const breaks = breakCandidates(last.img, pStart, good, end, cs, env.grid, continuable);
-    let best: { pieces: Piece[]; r: CarveResult; progress: number } | null = null;
+    const dataStart = current.dataStart ?? 0;
+    const breaks = breakCandidates(last.img, pStart, Math.max(pStart, dataStart), good, end, cs, env.grid, (x) => !continuable(x));
+    const used = new Set(pieces.map((p) => p.img));
+    const conts = continuationCandidates(Math.min(...breaks.map((b) => last.img + (b - pStart))), offset, budget, cs, env, continuable, used);
+    if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
+    const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
     for (const b of breaks) {
       const breakImg = last.img + (b - pStart);
-      for (const c of continuationCandidates(breakImg, offset, budget, cs, env, continuable, used)) {
-        if (spent()) return outcome(null, `budget spent after ${trials} trials`);
+      for (const c of conts) {
+        if (c >= last.img && c < breakImg) continue; // inside the piece being cut
+        if (spent()) {
+          why = `budget spent after ${trials} trials`;
+          return false;
+        }
         const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
         const { r, fr } = validate(trial, b);
         if (!r) continue;
@@ -119,75 +158,119 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
         if (r.status === 'complete' && len > b) {
           const runs = fr.runs(len);
           if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) continue;
-          return outcome(
-            { ...r, byteRuns: runs.map((run, i) => (i === 0 ? { ...run } : run)), notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ')} (${trials} trial assemblies)`] },
-            'rebuilt',
-          );
+          const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
+          rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
+          return true;
         }
         const progress = Math.min(verified(r), len) - b;
-        if (progress >= 2 * cs && (!best || progress > best.progress)) best = { pieces: trial, r, progress };
+        if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
+          promising.push({ pieces: trial, r, progress });
+          promising.sort((x, y) => y.progress - x.progress);
+          if (promising.length > BEAM) promising.pop();
+        }
       }
-      if (best) break; // the nearest plausible break gave a continuation: follow it
+      if (promising.length > 0) break; // the most likely break gave continuations: follow them
     }
-    if (!best) return outcome(null, `no continuation validated after ${trials} trials`);
-    pieces = best.pieces;
-    current = best.r;
-    used.add(pieces[pieces.length - 1]!.img);
-  }
-  return outcome(null, `more than ${budget.maxFragments} fragments`);
+    for (const p of promising) if (extend(p.pieces, p.r, depth + 1)) return true;
+    return false;
+  };
+
+  extend([{ img: offset, length: Infinity }], first, 1);
+  return rebuilt ? outcome(rebuilt, 'rebuilt') : outcome(null, `${why} after ${trials} trials`);
 }
 
 /**
- * Likely breaks (file offsets in the last piece): the first cluster boundary
- * whose cluster cannot continue the file, then the boundaries just before
- * where the carver's checks stopped (validators notice a break a little late).
+ * Likely breaks (file offsets in the last piece): the first cluster in the
+ * bulk data that cannot continue the file (another file's, a header,
+ * uniform, or failing the carver's quick test), then the boundaries
+ * just before where the carver's checks stopped (validators notice a break a
+ * little late; foreign data of the same type may even validate for a while).
  */
 function breakCandidates(
-  img: number, pStart: number, good: number, end: number, cs: number, grid: BlockGrid, continuable: (x: number) => boolean,
+  img: number, pStart: number, from: number, good: number, end: number, cs: number, grid: BlockGrid, foreign: (x: number) => boolean,
 ): number[] {
   const out: number[] = [];
   const toFile = (x: number): number => pStart + (x - img);
-  const first = clusterCeil(grid, img + 1);
+  const first = clusterCeil(grid, img + (from - pStart) + 1);
   const limit = img + (Math.max(good, end) - pStart);
   for (let x = first; x <= limit; x += cs) {
-    if (!continuable(x)) {
+    if (foreign(x)) {
       out.push(toFile(x));
       break;
     }
   }
-  for (let x = clusterFloor(grid, img + (good - pStart)), k = 0; x > img && k < BREAKS_PER_FRAGMENT; x -= cs, k++) out.push(toFile(x));
-  return [...new Set(out)].filter((b) => b > pStart).slice(0, BREAKS_PER_FRAGMENT);
+  // Around where the checks stopped: a little before (validators notice late), further after (cautious ones stop early).
+  const g = clusterFloor(grid, img + (good - pStart));
+  const after = img + (end - pStart) + BREAKS_AFTER * cs;
+  for (let k = 0; k <= BREAKS_AFTER; k++) {
+    if (k <= BREAKS_BEFORE && g - k * cs > img) out.push(toFile(g - k * cs));
+    if (k > 0 && g + k * cs < after) out.push(toFile(g + k * cs));
+  }
+  return [...new Set(out)].filter((b) => b > pStart);
 }
 
 /**
- * Where the next fragment may start: clusters that can continue the file
- * and follow one that cannot (a fragment starts after another file's data, a
- * gap, or filler), nearest first after the break, then before the file;
- * plus the first few continuable clusters right after the break.
+ * Where the next fragment may start, most likely first:
+ * 1. where another incomplete file's data was seen to end (its validator
+ *    stopped there: something else starts there, as in interleaved files);
+ * 2. clusters that can continue the file and follow one that cannot (a
+ *    fragment starts after another file's data, a gap, or filler);
+ * 3. the first few continuable clusters right after the break.
+ * Each nearest first after the break, then nearest first before the file
+ * (out-of-order layouts).
  */
 function continuationCandidates(
   breakImg: number, fileStart: number, budget: GapCarveBudget, cs: number, env: GapCarveEnv,
   continuable: (x: number) => boolean, used: ReadonlySet<number>,
 ): number[] {
-  const out: number[] = [];
   const grid = env.grid;
-  let near = 0;
-  const scan = (from: number, to: number): void => {
-    for (let x = clusterCeil(grid, from); x < to && out.length < CONTINUATIONS_PER_BREAK; x += cs) {
-      const jump = env.claims.skipOther(x, fileStart);
-      if (jump !== null) {
-        x = clusterCeil(grid, jump) - cs;
-        continue;
-      }
-      if (used.has(x) || !continuable(x)) continue;
-      const orphanStart = !continuable(x - cs);
-      if (orphanStart || (from === breakImg && near < NEAR_CLUSTERS)) out.push(x);
-      if (from === breakImg) near++;
+  const lo = Math.max(0, fileStart - budget.windowBefore);
+  const hi = Math.min(env.reader.size, breakImg + budget.windowAfter);
+  const ok = (x: number): boolean => !used.has(x) && (x >= breakImg || x < fileStart) && env.claims.at(x) === undefined && continuable(x);
+
+  const boundaries: number[] = [];
+  for (const x of env.boundaries) if (x >= lo && x < hi && x !== fileStart && ok(x)) boundaries.push(x);
+  const byDistance = (a: number, b: number): number => rank(a) - rank(b);
+  const rank = (x: number): number => (x >= breakImg ? x - breakImg : budget.windowAfter + (fileStart - x));
+  boundaries.sort(byDistance);
+
+  const orphans: number[] = [];
+  const near: number[] = [];
+  let visits = 0;
+  for (let x = clusterCeil(grid, breakImg); x < hi && orphans.length < CONTINUATIONS_PER_BREAK && visits < MAX_VISITS; x += cs) {
+    const claim = env.claims.at(x); // any owner's, this file's own head included: not a continuation
+    if (claim) {
+      x = clusterCeil(grid, claim.end) - cs;
+      continue;
     }
+    visits++;
+    if (!ok(x)) continue;
+    if (!continuable(x - cs)) orphans.push(x);
+    else if (near.length < NEAR_CLUSTERS && x - breakImg < NEAR_CLUSTERS * cs) near.push(x);
+  }
+  visits = 0;
+  let before = 0;
+  for (let x = clusterFloor(grid, fileStart - 1); x >= lo && before < CONTINUATIONS_PER_BREAK && visits < MAX_VISITS; x -= cs) {
+    const c = env.claims.at(x);
+    if (c) {
+      x = clusterCeil(grid, c.start); // jump below the claim (the loop steps back one cluster)
+      continue;
+    }
+    visits++;
+    if (ok(x) && !continuable(x - cs)) {
+      orphans.push(x);
+      before++;
+    }
+  }
+  // A real fragment is a long run of clusters that can continue the file; filler passes the quick test only by chance.
+  const runOf = (x: number): number => {
+    let n = 0;
+    while (n < LONG_RUN && continuable(x + n * cs) && env.claims.at(x + n * cs) === undefined) n++;
+    return n;
   };
-  scan(breakImg, Math.min(env.reader.size, breakImg + budget.windowAfter));
-  scan(Math.max(0, fileStart - budget.windowBefore), fileStart);
-  return out;
+  const long = orphans.filter((x) => runOf(x) >= LONG_RUN);
+  const short = orphans.filter((x) => runOf(x) < LONG_RUN);
+  return [...new Set([...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long, ...near, ...short])];
 }
 
 function uniform(b: Uint8Array): boolean {

@@ -15,6 +15,9 @@ export { ClaimMap } from './claims.js';
 export { FragmentReader, type Piece } from './fragment-reader.js';
 export { gapCarve, DEFAULT_BUDGET, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome } from './gap-carve.js';
 
+/** Clusters either side of where a first fragment's checks stopped that count as likely fragment boundaries. */
+const BOUNDARY_SPREAD = 8;
+
 export interface ReassemblyStats {
   grid: BlockGrid;
   /** Whether the grid came from --block-size. */
@@ -53,12 +56,19 @@ export function reassembleAll(
   for (const c of kept) {
     if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
     else {
-      // A first fragment owns the clusters its checks covered (cut to the grid).
-      const good = Math.min(c.verifiedLength ?? resultLength(c), resultLength(c));
-      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + good)), c.offset);
+      // A first fragment surely owns only its header: validators notice a break late, and
+      // the bytes they accepted past it may be the start of another file's continuation.
+      const header = Math.min(c.dataStart ?? grid.size, resultLength(c));
+      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + header)), c.offset);
     }
   }
-  const env = { reader, grid, claims, headers };
+  // Where each first fragment's validated data ends (give or take a validator's lag), a fragment of another file may start.
+  const boundaries: number[] = [];
+  for (const c of pending) {
+    const good = clusterFloor(grid, c.offset + Math.min(c.verifiedLength ?? resultLength(c), resultLength(c)));
+    for (let k = -BOUNDARY_SPREAD; k <= BOUNDARY_SPREAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
+  }
+  const env = { reader, grid, claims, headers, boundaries, contentCache: new Map<string, Map<number, boolean>>() };
   // Two rounds: a file rebuilt in round one frees the view of its neighbours' fragments.
   for (let round = 0; round < 2 && pending.length > 0; round++) {
     for (let i = 0; i < pending.length; ) {

@@ -97,6 +97,7 @@ function plain(r: CarveResult): CarveResult {
     ...(r.extension !== undefined ? { extension: r.extension } : {}),
     ...(r.validFraction !== undefined ? { validFraction: r.validFraction } : {}),
     ...(r.verifiedLength !== undefined ? { verifiedLength: r.verifiedLength } : {}),
+    ...(r.dataStart !== undefined ? { dataStart: r.dataStart } : {}),
     notes: [...r.notes],
     ...(r.metadata !== undefined ? { metadata: r.metadata } : {}),
   };
