@@ -116,6 +116,28 @@ export interface Carver {
    * validator clusters that cannot continue a file. Default: any non-uniform block.
    */
   couldContinue?(block: Uint8Array): boolean;
+  /**
+   * Set when carve() validates every byte of a file (an entropy decoder
+   * does): a seam through foreign bytes cannot pass, so reassembly accepts a
+   * seam with evidence on one side. Otherwise (only headers, lengths and
+   * positions checked) it wants evidence on both sides: the cluster after the
+   * first piece and the one before the continuation are certainly not the file's.
+   */
+  readonly checksEveryByte?: boolean;
+  /**
+   * Optional, for fragment reassembly of an incomplete result (validated on
+   * `reader`, an assembly starting at offset 0): bytes the file must hold at
+   * a file offset past its break, known from its own tables (an HEIC tile's
+   * NAL length from iloc, a MOV's moov after its mdat). The engine finds
+   * them in the image and so where the next fragment lies.
+   */
+  expectedAt?(reader: Reader, result: CarveResult): ExpectedBytes | null;
+}
+
+export interface ExpectedBytes {
+  /** File offset of `bytes`. */
+  readonly fileOffset: number;
+  readonly bytes: Uint8Array;
 }
 
 /** What the user asked describe() to do beyond reading metadata. */

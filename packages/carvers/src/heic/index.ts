@@ -6,7 +6,7 @@
  */
 import {
   BoxBudget, contiguous, readBoxHeader, u32be,
-  type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type Metadata, type Reader,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type ExpectedBytes, type Metadata, type Reader,
 } from '@rawcarve/core';
 import { describeTiff } from '../jpeg/exif.js';
 import { verifyDecode } from './decode.js';
@@ -99,6 +99,35 @@ export const heicCarver: Carver = {
       notes: [`${check.checked} items checked (${Object.entries(check.types).map(([t, n]) => `${n} ${t}`).join(', ')}), top-level boxes ${layout}`],
       metadata,
     };
+  },
+
+  /**
+   * Reassembly hint: the first tile whose data is not where iloc says must
+   * start there with its NAL length (tiles are single slices: extent length
+   * − 4) and the NAL header the other tiles of the file carry.
+   */
+  expectedAt(reader: Reader): ExpectedBytes | null {
+    const budget = new BoxBudget(200_000, 16);
+    let meta: HeifMeta | null = null;
+    for (let at = 0, n = 0; at < reader.size && n < 64 && !meta; n++) {
+      const box = readBoxHeader(reader, at, reader.size);
+      if (!box) break;
+      if (box.type === 'meta') {
+        const parsed = parseMeta(reader, box, budget);
+        if (!parsed.ok) return null;
+        meta = parsed.meta;
+      }
+      at = box.end;
+    }
+    if (!meta) return null;
+    const check = checkItems(reader, meta, 0, reader.size);
+    const bad = check.badItem;
+    const first = bad?.extents[0];
+    if (!bad || bad.itemType !== 'hvc1' || bad.extents.length !== 1 || !first || first.length < 8 || !check.nalHeader) return null;
+    const bytes = new Uint8Array(6);
+    new DataView(bytes.buffer).setUint32(0, first.length - 4);
+    bytes.set(check.nalHeader, 4);
+    return { fileOffset: first.offset, bytes };
   },
 
   async describe(reader: Reader, result: CarveResult, options?: DescribeOptions): Promise<Metadata> {

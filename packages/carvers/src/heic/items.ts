@@ -27,6 +27,10 @@ export interface ItemsCheck {
   goodUntil: number;
   /** Some item's data lies past the image end (the file was cut there). */
   pastImageEnd: boolean;
+  /** The item whose data failed at badFrom, with its extents (image offsets). */
+  badItem?: { itemId: number; itemType: string; extents: Extent[] };
+  /** A passing hvc1 item's first NAL header (its 2 bytes), to recognise the same encoder's tiles. */
+  nalHeader?: Uint8Array;
   /** Counts by item type, for the report. */
   types: Record<string, number>;
 }
@@ -69,10 +73,12 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     }
   }
   // Data problems: keep checking, to know the lowest offset where the file goes bad.
-  const fail = (at: number, message: string): void => {
+  let failing: ItemsCheck['badItem'];
+  const fail = (at: number, message: string, item?: ItemsCheck['badItem']): void => {
     if (at < res.badFrom) {
       res.badFrom = at;
       res.problem = message;
+      failing = item;
     }
   };
   let seen = 0;
@@ -103,13 +109,15 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     }
     const problem = checkItemData(reader, meta, info.itemId, info.itemType, extents);
     if (problem.message !== undefined) {
-      fail(problem.at ?? extents[0]?.offset ?? fileStart, `item ${info.itemId} ('${info.itemType}'): ${problem.message}`);
+      fail(problem.at ?? extents[0]?.offset ?? fileStart, `item ${info.itemId} ('${info.itemType}'): ${problem.message}`, { itemId: info.itemId, itemType: info.itemType, extents });
       continue;
     }
+    if (info.itemType === 'hvc1' && !res.nalHeader && extents[0] && extents[0].length >= 6) res.nalHeader = Uint8Array.from(reader.bytes(extents[0].offset + 4, 2));
     if (extents[0]) verified.push({ start: extents[0].offset, until: problem.verifiedUntil ?? extents[0].offset + Math.min(8, extents[0].length) });
     res.checked++;
   }
   for (const v of verified) if (v.start < res.badFrom) res.goodUntil = Math.max(res.goodUntil, Math.min(v.until, res.badFrom));
+  if (failing) res.badItem = failing;
   return res;
 }
 

@@ -23,6 +23,8 @@ export const jpegCarver: Carver = {
   // SOI followed by the first marker's FF; the walk decides the rest.
   signatures: [{ bytes: [0xff, 0xd8, 0xff], description: 'SOI' }],
   maxFileSize: 256 * 1024 * 1024,
+  // The Huffman decode reads every bit of the scans.
+  checksEveryByte: true,
 
   carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {
     const limit = Math.min(reader.size, offset + ctx.maxFileSize);

@@ -10,7 +10,7 @@
  * through a FragmentReader. A join is kept only if, in the end, the file
  * validates as complete: a wrong join is worse than a missing file.
  */
-import { resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
+import { resultLength, type Carver, type CarveContext, type CarveResult, type ExpectedBytes } from '../carver.js';
 import type { Reader } from '../reader/reader.js';
 import { clusterCeil, clusterFloor, type BlockGrid } from './block-size.js';
 import type { ClaimMap } from './claims.js';
@@ -143,6 +143,64 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const conts = continuationCandidates(Math.min(...breaks.map((b) => last.img + (b - pStart))), offset, budget, cs, env, continuable, used);
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
     const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
+    /** Validates one (break, continuation) pair; true when it completed the file. */
+    const attempt = (b: number, c: number): boolean => {
+      // A seam needs evidence on one side at least: the cluster after the first piece's part, or the
+      // one before the continuation, cannot belong to this file. Validators that check only some bytes
+      // (NAL headers, sample positions) would otherwise accept a seam anywhere inside one sample or tile.
+      const breakImg = last.img + (b - pStart);
+      const evidence = (continuable(breakImg) ? 0 : 1) + (continuable(c - cs) ? 0 : 1);
+      if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
+      const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
+      const { r, fr } = validate(trial, b);
+      if (!r) return false;
+      const len = resultLength(r);
+      if (r.status === 'complete' && len > b) {
+        const runs = fr.runs(len);
+        if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) return false;
+        const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
+        rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
+        return true;
+      }
+      const progress = Math.min(verified(r), len) - b;
+      if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
+        promising.push({ pieces: trial, r, progress });
+        promising.sort((x, y) => y.progress - x.progress);
+        if (promising.length > BEAM) promising.pop();
+      }
+      return false;
+    };
+
+    // The carver knows bytes that must come next: find them, and the fragment holding them follows.
+    const hint = carver.expectedAt ? safeHint(carver, new FragmentReader(env.reader, pieces), current) : null;
+    if (hint && hint.fileOffset > pStart && hint.bytes.length >= 4) {
+      const F = hint.fileOffset;
+      const bMax = pStart + (clusterFloor(env.grid, last.img + (F - pStart)) - last.img);
+      const breakAt = last.img + (Math.min(good, F) - pStart);
+      const goodImg = clusterFloor(env.grid, last.img + (Math.min(good, F) - pStart));
+      for (const p of findExpected(env, hint.bytes, last.img + (F - pStart), breakAt, offset, pieces)) {
+        if (bMax <= pStart || spent()) break;
+        // The seam is where this file's data stops: the first cluster after the good part that
+        // cannot continue it, or (seen from the continuation) the last one before p that cannot.
+        const seams = new Set<number>();
+        for (let x = goodImg; x <= last.img + (bMax - pStart); x += cs) {
+          if (!continuable(x)) {
+            seams.add(pStart + (x - last.img));
+            break;
+          }
+        }
+        const pCluster = clusterFloor(env.grid, p);
+        for (let x = pCluster, k = 0; k < (F - pStart) / cs + 1; x -= cs, k++) {
+          if (!continuable(x - cs)) {
+            const b = F - (p - x);
+            if (b > pStart && b <= bMax) seams.add(b);
+            break;
+          }
+        }
+        for (const b of seams) if (attempt(b, p - (F - b))) return true;
+      }
+    }
+
     for (const b of breaks) {
       const breakImg = last.img + (b - pStart);
       for (const c of conts) {
@@ -151,23 +209,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
           why = `budget spent after ${trials} trials`;
           return false;
         }
-        const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
-        const { r, fr } = validate(trial, b);
-        if (!r) continue;
-        const len = resultLength(r);
-        if (r.status === 'complete' && len > b) {
-          const runs = fr.runs(len);
-          if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) continue;
-          const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
-          rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
-          return true;
-        }
-        const progress = Math.min(verified(r), len) - b;
-        if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
-          promising.push({ pieces: trial, r, progress });
-          promising.sort((x, y) => y.progress - x.progress);
-          if (promising.length > BEAM) promising.pop();
-        }
+        if (attempt(b, c)) return true;
       }
       if (promising.length > 0) break; // the most likely break gave continuations: follow them
     }
@@ -271,6 +313,49 @@ function continuationCandidates(
   const long = orphans.filter((x) => runOf(x) >= LONG_RUN);
   const short = orphans.filter((x) => runOf(x) < LONG_RUN);
   return [...new Set([...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long, ...near, ...short])];
+}
+
+function safeHint(carver: Carver, reader: Reader, result: CarveResult): ExpectedBytes | null {
+  try {
+    return carver.expectedAt?.(reader, result) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** How far from a break expected bytes are looked for. */
+const HINT_WINDOW = 256 * 1024 * 1024;
+const HINT_POSITIONS = 16;
+const SEARCH_CHUNK = 16 * 1024 * 1024;
+
+/**
+ * Image positions holding `bytes` that a continuation could put there: on the
+ * cluster phase of `contiguousAt` (where they would lie were the file not
+ * fragmented), not in another file's claim or this file's pieces. Nearest
+ * after the break first, then nearest before the file.
+ */
+function findExpected(env: GapCarveEnv, bytes: Uint8Array, contiguousAt: number, breakAt: number, fileStart: number, pieces: readonly Piece[]): number[] {
+  const cs = env.grid.size;
+  const phase = ((contiguousAt % cs) + cs) % cs;
+  const lo = Math.max(0, fileStart - HINT_WINDOW);
+  const hi = Math.min(env.reader.size, breakAt + HINT_WINDOW);
+  const found: number[] = [];
+  const needle = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let at = lo; at < hi; at += SEARCH_CHUNK) {
+    const len = Math.min(SEARCH_CHUNK + bytes.length - 1, hi - at);
+    const view = env.reader.bytes(at, len);
+    const buf = Buffer.from(view.buffer, view.byteOffset, view.length);
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
+      const p = at + i;
+      if (p % cs !== phase || p < breakAt - cs && p >= fileStart) continue;
+      const claim = env.claims.at(p);
+      if (claim && claim.owner !== fileStart) continue;
+      if (pieces.some((q, k) => p >= q.img && (k === pieces.length - 1 ? p < breakAt : p < q.img + q.length))) continue;
+      found.push(p);
+    }
+  }
+  const rank = (x: number): number => (x >= breakAt ? x - breakAt : HINT_WINDOW + (fileStart - x));
+  return found.sort((a, b) => rank(a) - rank(b)).slice(0, HINT_POSITIONS);
 }
 
 function uniform(b: Uint8Array): boolean {
