@@ -118,10 +118,10 @@ export interface Carver {
   couldContinue?(block: Uint8Array): boolean;
   /**
    * Set when carve() validates every byte of a file (an entropy decoder
-   * does): a seam through foreign bytes cannot pass, so reassembly accepts a
-   * seam with evidence on one side. Otherwise (only headers, lengths and
-   * positions checked) it wants evidence on both sides: the cluster after the
-   * first piece and the one before the continuation are certainly not the file's.
+   * does): a seam through foreign bytes cannot pass, so reassembly trusts a
+   * complete result. Otherwise (only headers, lengths and positions checked)
+   * it also wants evidence on both sides of each seam: the cluster after the
+   * first piece and the one before the continuation certainly not the file's.
    */
   readonly checksEveryByte?: boolean;
   /**

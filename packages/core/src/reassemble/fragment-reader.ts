@@ -25,7 +25,7 @@ export class FragmentReader implements Reader {
   ) {
     let at = 0;
     pieces.forEach((p, i) => {
-      const len = i === pieces.length - 1 ? Math.max(0, image.size - p.img) : p.length;
+      const len = Math.max(0, i === pieces.length - 1 ? image.size - p.img : Math.min(p.length, image.size - p.img));
       this.starts.push(at);
       this.lengths.push(len);
       at += len;

@@ -69,7 +69,7 @@ const LONG_RUN = 8;
 /** Partial continuations followed per break when none completes the file. */
 const BEAM = 3;
 /** A partial continuation must validate this many clusters past the break to be followed. */
-const MIN_PROGRESS_CLUSTERS = 8;
+const MIN_PROGRESS_CLUSTERS = 1;
 /** Clusters right after a break tried even when they do not start an orphan run. */
 const NEAR_CLUSTERS = 16;
 
@@ -140,17 +140,19 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const dataStart = current.dataStart ?? 0;
     const breaks = breakCandidates(last.img, pStart, Math.max(pStart, dataStart), good, end, cs, env.grid, (x) => !continuable(x));
     const used = new Set(pieces.map((p) => p.img));
-    const conts = continuationCandidates(Math.min(...breaks.map((b) => last.img + (b - pStart))), offset, budget, cs, env, continuable, used);
+    const minBreak = Math.min(...breaks.map((b) => last.img + (b - pStart)));
+    // Bytes the assembly keeps (earlier pieces, and the last one up to the earliest break) cannot be a continuation.
+    const kept = (x: number): boolean => pieces.some((q, k) => x >= q.img && x < (k === pieces.length - 1 ? minBreak : q.img + q.length));
+    const conts = continuationCandidates(minBreak, offset, budget, cs, env, continuable, used, kept);
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
     const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
     /** Validates one (break, continuation) pair; true when it completed the file. */
     const attempt = (b: number, c: number): boolean => {
-      // A seam needs evidence on one side at least: the cluster after the first piece's part, or the
-      // one before the continuation, cannot belong to this file. Validators that check only some bytes
-      // (NAL headers, sample positions) would otherwise accept a seam anywhere inside one sample or tile.
+      // Validators that check only some bytes (NAL headers, sample positions) would accept a seam
+      // anywhere inside one sample or tile: for them a seam needs evidence on both sides, the cluster
+      // after the first piece's part and the one before the continuation certainly not this file's.
       const breakImg = last.img + (b - pStart);
-      const evidence = (continuable(breakImg) ? 0 : 1) + (continuable(c - cs) ? 0 : 1);
-      if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
+      if (!carver.checksEveryByte && (continuable(breakImg) || continuable(c - cs))) return false;
       const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
       const { r, fr } = validate(trial, b);
       if (!r) return false;
@@ -233,7 +235,7 @@ function breakCandidates(
 ): number[] {
   const out: number[] = [];
   const toFile = (x: number): number => pStart + (x - img);
-  const first = clusterCeil(grid, img + (from - pStart) + 1);
+  const first = clusterCeil(grid, Math.max(img + 1, img + (from - pStart)));
   const limit = img + (Math.max(good, end) - pStart);
   for (let x = first; x <= limit; x += cs) {
     if (foreign(x)) {
@@ -258,17 +260,17 @@ function breakCandidates(
  * 2. clusters that can continue the file and follow one that cannot (a
  *    fragment starts after another file's data, a gap, or filler);
  * 3. the first few continuable clusters right after the break.
- * Each nearest first after the break, then nearest first before the file
- * (out-of-order layouts).
+ * Each nearest first after the break, then nearest first before it (out of
+ * order layouts), never inside what the assembly already keeps.
  */
 function continuationCandidates(
   breakImg: number, fileStart: number, budget: GapCarveBudget, cs: number, env: GapCarveEnv,
-  continuable: (x: number) => boolean, used: ReadonlySet<number>,
+  continuable: (x: number) => boolean, used: ReadonlySet<number>, kept: (x: number) => boolean,
 ): number[] {
   const grid = env.grid;
   const lo = Math.max(0, fileStart - budget.windowBefore);
   const hi = Math.min(env.reader.size, breakImg + budget.windowAfter);
-  const ok = (x: number): boolean => !used.has(x) && (x >= breakImg || x < fileStart) && env.claims.at(x) === undefined && continuable(x);
+  const ok = (x: number): boolean => !used.has(x) && !kept(x) && env.claims.at(x) === undefined && continuable(x);
 
   const boundaries: number[] = [];
   for (const x of env.boundaries) if (x >= lo && x < hi && x !== fileStart && ok(x)) boundaries.push(x);
@@ -292,17 +294,18 @@ function continuationCandidates(
   }
   visits = 0;
   let before = 0;
-  for (let x = clusterFloor(grid, fileStart - 1); x >= lo && before < CONTINUATIONS_PER_BREAK && visits < MAX_VISITS; x -= cs) {
+  for (let x = clusterFloor(grid, breakImg - 1); x >= lo && before < CONTINUATIONS_PER_BREAK && visits < MAX_VISITS; x -= cs) {
     const c = env.claims.at(x);
     if (c) {
       x = clusterCeil(grid, c.start); // jump below the claim (the loop steps back one cluster)
       continue;
     }
     visits++;
-    if (ok(x) && !continuable(x - cs)) {
+    if (!ok(x)) continue;
+    if (!continuable(x - cs)) {
       orphans.push(x);
       before++;
-    }
+    } else if (fileStart - x <= NEAR_CLUSTERS * cs || breakImg - x <= NEAR_CLUSTERS * cs) near.push(x); // written just before the file or the break
   }
   // A real fragment is a long run of clusters that can continue the file; filler passes the quick test only by chance.
   const runOf = (x: number): number => {

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { contiguous, type Carver, type CarveResult } from '../carver.js';
+import { u32be, type Reader } from '../reader/reader.js';
+import { BufferReader } from '../reader/source-reader.js';
+import type { Candidate } from '../scan/carve-page.js';
+import { clusterCeil, clusterFloor, inferBlockGrid } from './block-size.js';
+import { FragmentReader } from './fragment-reader.js';
+import { reassembleAll } from './index.js';
+
+const B = 512;
+
+/**
+ * A toy format whose every block says whose it is and where it belongs:
+ * header "STMP" + id + block count, then blocks "stmp" + id + index + payload.
+ * Its validator stops at the first block that is not the next one.
+ */
+const stampCarver: Carver = {
+  name: 'stmp',
+  version: '1.0.0',
+  description: 'test format: numbered blocks',
+  extensions: ['stmp'],
+  signatures: [{ bytes: [0x53, 0x54, 0x4d, 0x50] }],
+  maxFileSize: 1 << 24,
+  checksEveryByte: true,
+  carve(reader: Reader, offset: number): CarveResult | null {
+    const h = reader.bytes(offset, 12);
+    if (h.length < 12 || String.fromCharCode(...h.subarray(0, 4)) !== 'STMP') return null;
+    const id = u32be(h, 4);
+    const n = u32be(h, 8);
+    for (let i = 1; i <= n; i++) {
+      const b = reader.bytes(offset + i * B, 12);
+      if (b.length < 12 || String.fromCharCode(...b.subarray(0, 4)) !== 'stmp' || u32be(b, 4) !== id || u32be(b, 8) !== i) {
+        return { status: 'truncated', byteRuns: contiguous(offset, i * B), notes: [], dataStart: B };
+      }
+    }
+    return { status: 'complete', byteRuns: contiguous(offset, (n + 1) * B), notes: [], dataStart: B };
+  },
+  couldContinue(block: Uint8Array): boolean {
+    return String.fromCharCode(...block.subarray(0, 4)) === 'stmp';
+  },
+};
+
+function stampFile(id: number, blocks: number, seed: number): Uint8Array {
+  const f = new Uint8Array((blocks + 1) * B);
+  const dv = new DataView(f.buffer);
+  f.set([0x53, 0x54, 0x4d, 0x50], 0);
+  dv.setUint32(4, id);
+  dv.setUint32(8, blocks);
+  let x = seed | 1;
+  for (let i = 1; i <= blocks; i++) {
+    f.set([0x73, 0x74, 0x6d, 0x70], i * B);
+    dv.setUint32(i * B + 4, id);
+    dv.setUint32(i * B + 8, i);
+    for (let k = 12; k < B; k++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      f[i * B + k] = x & 0xff;
+    }
+  }
+  return f;
+}
+
+const ctxs = new Map([['stmp', { maxFileSize: 1 << 24, align: B }]]);
+
+describe('block grid inference', () => {
+  it('property: headers on a cluster grid give that grid back', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1024, 2048, 4096, 8192, 32768), fc.nat(), fc.array(fc.nat({ max: 5000 }), { minLength: 6, maxLength: 40 }), (size, b, slots) => {
+        const base = (b % (size / B)) * B;
+        const grid = inferBlockGrid([...new Set(slots)].map((s) => base + s * size));
+        // Slots that happen to share a larger power of two may make the grid coarser, never finer or off-phase.
+        expect(grid.size).toBeGreaterThanOrEqual(size);
+        expect(grid.base % size).toBe(base);
+      }),
+    );
+  });
+
+  it('too few headers fall back to sectors; cluster rounding is on the grid', () => {
+    expect(inferBlockGrid([4096, 8192])).toEqual({ size: 512, base: 0 });
+    const g = { size: 4096, base: 1536 };
+    expect(clusterCeil(g, 1536)).toBe(1536);
+    expect(clusterCeil(g, 1537)).toBe(5632);
+    expect(clusterFloor(g, 5631)).toBe(1536);
+  });
+});
+
+describe('FragmentReader', () => {
+  it('property: reads an assembly exactly as the concatenation of its pieces', () => {
+    const img = Uint8Array.from({ length: 20000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ img: fc.nat({ max: 19000 }), length: fc.integer({ min: 1, max: 3000 }) }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5000 }),
+        (pieces, at, len) => {
+          const fr = new FragmentReader(new BufferReader(img), pieces);
+          const parts = pieces.map((p, i) => img.subarray(p.img, i === pieces.length - 1 ? img.length : Math.min(img.length, p.img + p.length)));
+          const whole = Uint8Array.from(Buffer.concat(parts));
+          expect(fr.size).toBe(whole.length);
+          const off = at % (whole.length + 1);
+          expect(Buffer.compare(fr.bytes(off, len), whole.subarray(off, off + len))).toBe(0);
+          const ch = fr.chunk(off, len);
+          expect(Buffer.compare(ch, whole.subarray(off, off + ch.length))).toBe(0);
+          const runs = fr.runs(whole.length);
+          expect(runs.reduce((n, r) => n + r.length, 0)).toBe(whole.length);
+        },
+      ),
+    );
+  });
+});
+
+describe('reassembleAll', () => {
+  /** Lays out files cut into pieces, in a shuffled order, with filler between, on a 512-byte grid. */
+  const layoutArb = fc.record({
+    files: fc.array(fc.record({ blocks: fc.integer({ min: 3, max: 40 }), cuts: fc.array(fc.nat(), { maxLength: 2 }) }), { minLength: 1, maxLength: 5 }),
+    order: fc.array(fc.nat(), { maxLength: 20 }),
+    gaps: fc.array(fc.record({ blocks: fc.nat({ max: 6 }), random: fc.boolean() }), { minLength: 20, maxLength: 20 }),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  });
+
+  it('property: every fragmented file comes back byte-exact, and never joined wrongly', () => {
+    fc.assert(
+      fc.property(layoutArb, ({ files, order, gaps, seed }) => {
+        const bodies = files.map((f, i) => stampFile(i + 1, f.blocks, seed + i));
+        // Pieces: cut points are block boundaries after the header block.
+        const pieces: { file: number; from: number; to: number }[] = [];
+        files.forEach((f, i) => {
+          const total = f.blocks + 1;
+          const cuts = [...new Set(f.cuts.map((c) => 1 + (c % (total - 1))))].sort((a, b) => a - b);
+          const bounds = [0, ...cuts, total];
+          for (let k = 0; k + 1 < bounds.length; k++) pieces.push({ file: i, from: bounds[k]! * B, to: bounds[k + 1]! * B });
+        });
+        // Shuffle deterministically by `order`.
+        for (let k = pieces.length - 1; k > 0; k--) {
+          const j = (order[k] ?? k) % (k + 1);
+          [pieces[k], pieces[j]] = [pieces[j]!, pieces[k]!];
+        }
+        const parts: Uint8Array[] = [];
+        const where = new Map<string, number>();
+        let at = 0;
+        let x = seed;
+        pieces.forEach((p, k) => {
+          const g = gaps[k % gaps.length]!;
+          const filler = new Uint8Array((g.blocks + (k === 0 ? 1 : 0)) * B);
+          if (g.random) for (let i = 0; i < filler.length; i++) filler[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+          parts.push(filler);
+          at += filler.length;
+          where.set(`${p.file}:${p.from}`, at);
+          parts.push(bodies[p.file]!.subarray(p.from, p.to));
+          at += p.to - p.from;
+        });
+        parts.push(new Uint8Array(B));
+        const img = Uint8Array.from(Buffer.concat(parts));
+        const reader = new BufferReader(img);
+        // First pass: every header, carved where it lies.
+        const kept: Candidate[] = [];
+        files.forEach((_, i) => {
+          const off = where.get(`${i}:0`)!;
+          const r = stampCarver.carve(reader, off, { maxFileSize: 1 << 24, align: B })!;
+          kept.push({ ...r, carver: 'stmp', offset: off });
+        });
+        const { rebuilt } = reassembleAll(reader, kept, [stampCarver], ctxs, { blockSize: B });
+        files.forEach((_, i) => {
+          const c = kept[i]!;
+          const result = c.status === 'complete' ? c : rebuilt.get(c.offset);
+          expect(result, `file ${i + 1}`).toBeDefined();
+          const bytes = Buffer.concat(result!.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
+          expect(Buffer.compare(bytes, bodies[i]!), `file ${i + 1}`).toBe(0);
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('leaves a file whose continuation is missing incomplete, and says what it tried', () => {
+    const f = stampFile(7, 10, 3);
+    const img = new Uint8Array(64 * B);
+    img.set(f.subarray(0, 4 * B), 8 * B); // only the first 4 blocks survive
+    const reader = new BufferReader(img);
+    const r = stampCarver.carve(reader, 8 * B, { maxFileSize: 1 << 24, align: B })!;
+    expect(r.status).toBe('truncated');
+    const { rebuilt, notes, stats } = reassembleAll(reader, [{ ...r, carver: 'stmp', offset: 8 * B }], [stampCarver], ctxs, { blockSize: B });
+    expect(rebuilt.size).toBe(0);
+    expect(stats.attempted).toBe(1);
+    expect(notes.get(8 * B)).toMatch(/reassembly/);
+  });
+});
