@@ -70,6 +70,12 @@ export const heicCarver: Carver = {
     const end = at;
     const layout = boxes.map((b) => b.type).join(',');
     if (!meta) {
+      const mdat = boxes.find((b) => b.type === 'mdat');
+      if (!metaProblem && !cut && mdat) {
+        // Samsung writes mdat before meta: the head of such a file, cut after its mdat (fragmented).
+        const note = `no meta after the mdat ending at image offset ${mdat.end}: the file continues elsewhere or was cut`;
+        return { status: 'truncated', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: mdat.start + mdat.headerSize - offset, notes: [note], metadata: { brand: brands[0]!, boxes: layout } };
+      }
       if (!metaProblem && !cut) return null; // no metadata box at all: nothing says this is an image
       const why = metaProblem ?? `no meta box before the cut: ${cut}`;
       return { status: cut ? 'truncated' : 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: ftyp.size, notes: [why], metadata: { brand: brands[0]!, boxes: layout } };
@@ -119,7 +125,11 @@ export const heicCarver: Carver = {
       }
       at = box.end;
     }
-    if (!meta) return null;
+    if (!meta) {
+      // mdat first (Samsung): the meta box must start where the mdat ends.
+      const mdatEnd = lastMdatEnd(reader);
+      return mdatEnd !== null ? { fileOffset: mdatEnd + 4, bytes: Uint8Array.from([0x6d, 0x65, 0x74, 0x61]) } : null;
+    }
     const check = checkItems(reader, meta, 0, reader.size);
     const bad = check.badItem;
     const first = bad?.extents[0];
@@ -155,6 +165,18 @@ async function exifMetadata(reader: Reader, start: number, end: number): Promise
 }
 
 const SECTOR = 512;
+
+/** End of the last mdat among the top-level boxes of a file at offset 0 (when nothing follows it). */
+function lastMdatEnd(reader: Reader): number | null {
+  let end: number | null = null;
+  for (let at = 0, n = 0; at < reader.size && n < 64; n++) {
+    const box = readBoxHeader(reader, at, reader.size);
+    if (!box || (n > 0 && !TOP_LEVEL.has(box.type))) break;
+    if (box.type === 'mdat' && !box.toEnd) end = box.end;
+    at = box.end;
+  }
+  return end;
+}
 
 /**
  * Where to cut a file whose item data is known good up to `goodUntil`: at

@@ -7,7 +7,7 @@
  */
 import {
   BoxBudget, BoxFieldError, ReaderRangeError, contiguous, fourcc,
-  type BoxHeader, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type ExpectedBytes, type Metadata, type Reader,
 } from '@rawcarve/core';
 import { CONTENT_CHECKS, SampleAudit, pickContent, type Region } from './audit.js';
 import { extensionOf, isImageOnly, readFileType, type FileType } from './brands.js';
@@ -34,6 +34,18 @@ export const movCarver: Carver = {
     { bytes: ascii('wide'), offset: 4, description: 'QuickTime without ftyp: wide placeholder first' },
   ],
   maxFileSize: 64 * 1024 * 1024 * 1024,
+
+  /**
+   * Reassembly hint: a movie whose moov comes after its mdat (iPhone,
+   * GoPro, most cameras) must have the moov box right where the mdat ends.
+   */
+  expectedAt(reader: Reader): ExpectedBytes | null {
+    const walk = walkTopLevel(reader, 0, reader.size);
+    if (walk.boxes.some((b) => b.type === 'moov')) return null;
+    const mdat = [...walk.boxes].reverse().find((b) => b.type === 'mdat' && !b.toEnd);
+    if (!mdat || mdat.end + 8 > reader.size) return null;
+    return { fileOffset: mdat.end + 4, bytes: Uint8Array.from(ascii('moov')) };
+  },
 
   carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {
     try {

@@ -93,7 +93,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       let content = contentCache.get(x);
       if (content === undefined) {
         const b = env.reader.bytes(x, Math.min(512, cs));
-        content = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : true);
+        content = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : highEntropy(b));
         contentCache.set(x, content);
       }
       v = content;
@@ -359,6 +359,17 @@ function findExpected(env: GapCarveEnv, bytes: Uint8Array, contiguousAt: number,
   }
   const rank = (x: number): number => (x >= breakAt ? x - breakAt : HINT_WINDOW + (fileStart - x));
   return found.sort((a, b) => rank(a) - rank(b)).slice(0, HINT_POSITIONS);
+}
+
+/**
+ * The default test for clusters inside media files: compressed data uses most
+ * byte values in any 512 bytes; text, tables and padding do not.
+ */
+function highEntropy(b: Uint8Array): boolean {
+  const seen = new Uint8Array(256);
+  let distinct = 0;
+  for (let i = 0; i < b.length; i++) if (seen[b[i]!]++ === 0) distinct++;
+  return distinct >= Math.min(64, b.length >> 3);
 }
 
 function uniform(b: Uint8Array): boolean {

@@ -15,8 +15,13 @@ export { ClaimMap } from './claims.js';
 export { FragmentReader, type Piece } from './fragment-reader.js';
 export { gapCarve, DEFAULT_BUDGET, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome } from './gap-carve.js';
 
-/** Clusters either side of where a first fragment's checks stopped that count as likely fragment boundaries. */
-const BOUNDARY_SPREAD = 8;
+/**
+ * Clusters before and after where a first fragment's checks stopped that
+ * count as likely fragment boundaries (decoders notice a break late, by up to
+ * tens of KiB when the foreign data is of the same kind).
+ */
+const BOUNDARY_BACK = 64;
+const BOUNDARY_AHEAD = 8;
 
 export interface ReassemblyStats {
   grid: BlockGrid;
@@ -66,7 +71,7 @@ export function reassembleAll(
   const boundaries: number[] = [];
   for (const c of pending) {
     const good = clusterFloor(grid, c.offset + Math.min(c.verifiedLength ?? resultLength(c), resultLength(c)));
-    for (let k = -BOUNDARY_SPREAD; k <= BOUNDARY_SPREAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
+    for (let k = -BOUNDARY_BACK; k <= BOUNDARY_AHEAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
   }
   const env = { reader, grid, claims, headers, boundaries, contentCache: new Map<string, Map<number, boolean>>() };
   // Two rounds: a file rebuilt in round one frees the view of its neighbours' fragments.

@@ -49,11 +49,11 @@ export class OverlapResolver {
     if (host) {
       const h = host.kept;
       const overwrote = h.candidate.status !== 'complete' && c.status === 'complete' && end > h.end;
-      // An incomplete host's unverified tail may hold other files: a complete file
-      // starting on a sector there is a file of its own that the host's sizes ran
-      // over. Inside the verified part (a JPEG's decoded headers) it is embedded data.
-      const verifiedEnd = h.candidate.offset + (h.candidate.verifiedLength ?? Infinity);
-      const ranOver = h.candidate.status !== 'complete' && c.status === 'complete' && c.offset % SECTOR === 0 && c.offset >= verifiedEnd;
+      // An incomplete host's bulk data or unverified tail may hold other files: a file
+      // starting on a sector there (complete, or the first fragment of one) is a file
+      // of its own that the host's sizes or its validator ran over. Inside the host's
+      // headers (a JPEG's EXIF thumbnail) it is embedded data.
+      const ranOver = h.candidate.status !== 'complete' && c.offset % SECTOR === 0 && c.offset >= h.candidate.offset + protectedLength(h.candidate);
       if (!overwrote && !ranOver) {
         this.stats.suppressed++;
         return;
@@ -97,6 +97,11 @@ export class OverlapResolver {
     this.active = this.active.filter((a) => a.kept !== k);
     for (const run of runs) this.active.push({ run, kept: k });
   }
+}
+
+/** Bytes at the start of an incomplete file that are surely its own: headers before its bulk data, or what its checks covered. */
+function protectedLength(c: Candidate): number {
+  return c.dataStart ?? c.verifiedLength ?? Infinity;
 }
 
 export function endOf(runs: readonly ByteRun[]): number {
