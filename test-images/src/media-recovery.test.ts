@@ -81,7 +81,7 @@ describe.skipIf(!ready)('recovery of every media type from images built of ../sh
     expectContiguousRecovered(truth, ev);
   });
 
-  it('raw lab image, fragmented layouts: contiguous ones exact, truncated ones truncated, nothing complete that is not exact', () => {
+  it('raw lab image, DFRWS-2007 layouts: contiguous exact, truncated ones truncated, fragmented ones rebuilt, nothing complete that is not exact', () => {
     const truth = buildRawLab({ mediaDir: MEDIA, outFile: join(work, 'labf.img'), seed: 7, fragmented: true, types: TYPES });
     const { ev, report, out } = scan(truth, 'out-labf');
     const contiguous = truth.files.filter((f) => f.intact && f.layout === 'contiguous' && !(f.id in KNOWN_PARTIAL));
@@ -116,6 +116,25 @@ describe.skipIf(!ready)('recovery of every media type from images built of ../sh
       if (ev.partial.some((x) => x.id === f.id)) exactPrefixes++;
     }
     expect(exactPrefixes, 'most truncated files end exactly at the break').toBeGreaterThanOrEqual(truncated.length / 2);
+    // Reassembly: a floor against regressions (see the closing notes of [4/10] for the recall by layout).
+    const fragmented = truth.files.filter((f) => f.intact && f.layout !== 'contiguous');
+    expect(fragmented.filter((f) => ev.exact.includes(f.id)).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('FAT32 card with files written into holes: every file exact, the fragmented ones rebuilt from their fragments', () => {
+    const truth = buildFatCard({ files: listMedia(MEDIA, TYPES), outFile: join(work, 'cardf.img'), seed: 7, fragment: true });
+    const fragmented = truth.files.filter((f) => f.intact && f.fragments.length > 1);
+    expect(fragmented.length).toBeGreaterThan(3);
+    const { ev, report } = scan(truth, 'out-cardf');
+    for (const f of truth.files.filter((x) => x.intact)) {
+      if (f.source.split('/').pop()! in KNOWN_PARTIAL) continue;
+      expect(ev.exact, `${f.id} (${f.fragments.length} fragments)`).toContain(f.id);
+    }
+    expect(ev.junk).toEqual([]);
+    for (const f of fragmented) {
+      const rec = report.files.find((r) => r.byteRuns[0]!.imgOffset === f.fragments[0]!.imgOffset)!;
+      expect(rec.byteRuns.map((r) => [r.imgOffset, r.length]), f.id).toEqual(f.fragments.map((r) => [r.imgOffset, r.length]));
+    }
   });
 
   it.skipIf(!has('ffmpeg'))('Live Photo: a real iPhone HEIC and a MOV with its content identifier are paired in report.json', () => {
