@@ -72,6 +72,8 @@ const BEAM = 3;
 const MIN_PROGRESS_CLUSTERS = 1;
 /** Clusters right after a break tried even when they do not start an orphan run. */
 const NEAR_CLUSTERS = 16;
+/** Other continuable clusters tried last, per search direction. */
+const REST_CLUSTERS = 32;
 
 export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, offset: number, budget: GapCarveBudget = DEFAULT_BUDGET): GapCarveOutcome {
   const t0 = performance.now();
@@ -259,7 +261,8 @@ function breakCandidates(
  *    stopped there: something else starts there, as in interleaved files);
  * 2. clusters that can continue the file and follow one that cannot (a
  *    fragment starts after another file's data, a gap, or filler);
- * 3. the first few continuable clusters right after the break.
+ * 3. the first few continuable clusters right after the break;
+ * 4. other continuable clusters (a fragment written right after another).
  * Each nearest first after the break, then nearest first before it (out of
  * order layouts), never inside what the assembly already keeps.
  */
@@ -280,6 +283,8 @@ function continuationCandidates(
 
   const orphans: number[] = [];
   const near: number[] = [];
+  /** Any other cluster that could continue the file: a fragment may follow another one directly. */
+  const rest: number[] = [];
   let visits = 0;
   for (let x = clusterCeil(grid, breakImg); x < hi && orphans.length < CONTINUATIONS_PER_BREAK && visits < MAX_VISITS; x += cs) {
     const claim = env.claims.at(x); // any owner's, this file's own head included: not a continuation
@@ -291,6 +296,7 @@ function continuationCandidates(
     if (!ok(x)) continue;
     if (!continuable(x - cs)) orphans.push(x);
     else if (near.length < NEAR_CLUSTERS && x - breakImg < NEAR_CLUSTERS * cs) near.push(x);
+    else if (rest.length < REST_CLUSTERS) rest.push(x);
   }
   visits = 0;
   let before = 0;
@@ -306,6 +312,7 @@ function continuationCandidates(
       orphans.push(x);
       before++;
     } else if (fileStart - x <= NEAR_CLUSTERS * cs || breakImg - x <= NEAR_CLUSTERS * cs) near.push(x); // written just before the file or the break
+    else if (rest.length < REST_CLUSTERS) rest.push(x);
   }
   // A real fragment is a long run of clusters that can continue the file; filler passes the quick test only by chance.
   const runOf = (x: number): number => {
@@ -315,7 +322,7 @@ function continuationCandidates(
   };
   const long = orphans.filter((x) => runOf(x) >= LONG_RUN);
   const short = orphans.filter((x) => runOf(x) < LONG_RUN);
-  return [...new Set([...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long, ...near, ...short])];
+  return [...new Set([...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long, ...near, ...short, ...rest])];
 }
 
 function safeHint(carver: Carver, reader: Reader, result: CarveResult): ExpectedBytes | null {

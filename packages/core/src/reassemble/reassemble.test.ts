@@ -170,7 +170,7 @@ describe('reassembleAll', () => {
           expect(Buffer.compare(bytes, bodies[i]!), `file ${i + 1}`).toBe(0);
         });
       }),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
   });
 
