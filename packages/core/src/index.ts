@@ -25,3 +25,4 @@ export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
 export { pairLivePhotos, type LivePhotoPair } from './report/live-photos.js';
 // ISO BMFF / QuickTime box walker (shared by HEIC and MOV/MP4 carvers)
 export * from './bmff/index.js';
+export { reassembleAll, inferBlockGrid, ClaimMap, FragmentReader, gapCarve, DEFAULT_BUDGET, type BlockGrid, type Piece, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome, type ReassemblyStats } from './reassemble/index.js';

@@ -92,13 +92,15 @@ export const jpegCarver: Carver = {
 
 const SECTOR = 512;
 
+const SEEN = new Uint8Array(256);
+
 /**
  * Could `block` lie inside a JPEG's entropy-coded data? There every FF is
  * stuffing (FF 00), a restart marker, fill before a marker, or EOI; and the
  * bytes look random (text, zeros and tables do not).
  */
 export function looksLikeEntropyData(block: Uint8Array): boolean {
-  const seen = new Uint8Array(256);
+  const seen = SEEN.fill(0);
   let distinct = 0;
   for (let i = 0; i < block.length; i++) {
     const b = block[i]!;

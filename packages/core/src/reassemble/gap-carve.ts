@@ -372,8 +372,9 @@ function findExpected(env: GapCarveEnv, bytes: Uint8Array, contiguousAt: number,
  * The default test for clusters inside media files: compressed data uses most
  * byte values in any 512 bytes; text, tables and padding do not.
  */
+const SEEN = new Uint8Array(256);
 function highEntropy(b: Uint8Array): boolean {
-  const seen = new Uint8Array(256);
+  const seen = SEEN.fill(0);
   let distinct = 0;
   for (let i = 0; i < b.length; i++) if (seen[b[i]!]++ === 0) distinct++;
   return distinct >= Math.min(64, b.length >> 3);
