@@ -118,10 +118,10 @@ export interface Carver {
   couldContinue?(block: Uint8Array): boolean;
   /**
    * Set when carve() validates every byte of a file (an entropy decoder
-   * does): a seam through foreign bytes cannot pass, so reassembly trusts a
-   * complete result. Otherwise (only headers, lengths and positions checked)
-   * it also wants evidence on both sides of each seam: the cluster after the
-   * first piece and the one before the continuation certainly not the file's.
+   * does). Reassembly then wants evidence on one side of each seam (the
+   * cluster after the first piece, or the one before the continuation, is
+   * certainly not the file's); otherwise (only headers, lengths and positions
+   * checked) on both sides.
    */
   readonly checksEveryByte?: boolean;
   /**

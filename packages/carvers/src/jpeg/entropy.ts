@@ -89,7 +89,7 @@ export function decodeScan(
   restartInterval: number,
   prog: ProgressiveState,
   /** Sequential scans only: resume at this MCU (br positioned there), and record checkpoints. */
-  seq: { startMcu: number; rec: Checkpoints | null } = { startMcu: 0, rec: null },
+  seq: { startMcu: number; rec: Checkpoints | null; afterRestart?: boolean } = { startMcu: 0, rec: null },
 ): ScanOutcome {
   const expected = scanMcuCount(frame, scan);
   const out = (stop: ScanStop, mcus: number, detail = ''): ScanOutcome => ({
@@ -130,7 +130,7 @@ export function decodeScan(
         acs.push(ac[sc.ta]!);
       }
     }
-    return sequentialScan(br, dcs, acs, expected, restartInterval, out, seq.startMcu, seq.rec);
+    return sequentialScan(br, dcs, acs, expected, restartInterval, out, seq.startMcu, seq.rec, seq.afterRestart ?? false);
   }
   let eobrun = 0;
   let nextRst = 0;
@@ -182,17 +182,25 @@ function sequentialScan(
   out: (stop: ScanStop, mcus: number, detail?: string) => ScanOutcome,
   startMcu: number,
   rec: Checkpoints | null,
+  /** Resuming just after a restart marker (a checkpoint taken there): do not look for it again. */
+  afterRestart: boolean,
 ): ScanOutcome {
   const run: SequentialRun = { mcus: 0, stop: 'ok' };
   let nextRst = restartInterval > 0 ? Math.floor(startMcu / restartInterval) & 7 : 0;
   for (let mcu = startMcu; mcu < expected; ) {
-    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0 && !(afterRestart && mcu === startMcu)) {
       const extra = br.seekMarker(0);
       if (extra > 0 || br.marker !== 0xd0 + nextRst) {
         return out('rst-out-of-sequence', mcu, `expected RST${nextRst} after MCU ${mcu}, found ${describeMarker(br.marker)}`);
       }
       nextRst = (nextRst + 1) & 7;
       br.restart();
+      // Restart markers reset the decoder: the byte after one is a checkpoint that needs no bit position.
+      if (rec !== null && br.off + 1 <= rec.limit && br.off > (rec.offsets[rec.offsets.length - 1] ?? -1) && (mcu / restartInterval) % Math.ceil(rec.every / restartInterval) === 0) {
+        rec.offsets.push(br.off);
+        rec.bits.push(-1);
+        rec.mcus.push(mcu);
+      }
     }
     const count = restartInterval > 0 ? Math.min(restartInterval - (mcu % restartInterval), expected - mcu) : expected - mcu;
     decodeSequentialMcus(br, dcs, acs, count, run, rec, mcu);

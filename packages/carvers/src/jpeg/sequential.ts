@@ -22,8 +22,8 @@ export interface SequentialRun {
 
 /**
  * Decoder checkpoints for fragment reassembly: every `every` MCUs, where the
- * next bit lies (raw byte offset and bits already used of that byte) and how
- * many MCUs are done. Only positions below `limit` are kept (bytes that will
+ * next bit lies (raw byte offset and bits already used of that byte, or −1
+ * for the byte after a restart marker) and how many MCUs are done. Only positions below `limit` are kept (bytes that will
  * be the same in the next trial).
  */
 export interface Checkpoints {

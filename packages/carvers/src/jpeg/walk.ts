@@ -166,7 +166,8 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
           br = new BitReader(reader, cps.offsets[k]!, limit);
           if (cps.bits[k]! > 0) br.bits(cps.bits[k]!);
         }
-        seq = { startMcu: k >= 0 ? cps.mcus[k]! : 0, rec: cps };
+        // bits −1: a checkpoint just after a restart marker.
+        seq = { startMcu: k >= 0 ? cps.mcus[k]! : 0, rec: cps, afterRestart: k >= 0 && cps.bits[k] === -1 };
       }
       const o = decodeScan(br, frame, header, dc, ac, restartInterval, prog, seq);
       mcusDecoded = o.mcusDecoded;

@@ -150,11 +150,14 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
     /** Validates one (break, continuation) pair; true when it completed the file. */
     const attempt = (b: number, c: number): boolean => {
-      // Validators that check only some bytes (NAL headers, sample positions) would accept a seam
-      // anywhere inside one sample or tile: for them a seam needs evidence on both sides, the cluster
-      // after the first piece's part and the one before the continuation certainly not this file's.
+      // Every seam needs evidence that it is one: the cluster after the first piece's part, or the one
+      // before the continuation, is certainly not this file's. Even an entropy decoder accepts foreign
+      // data of its own kind for a long while, and a search that follows partial continuations would
+      // otherwise stitch such runs together. Validators that check only some bytes (NAL headers, sample
+      // positions) would accept a seam anywhere inside one tile or sample: they need both sides.
       const breakImg = last.img + (b - pStart);
-      if (!carver.checksEveryByte && (continuable(breakImg) || continuable(c - cs))) return false;
+      const evidence = (continuable(breakImg) ? 0 : 1) + (continuable(c - cs) ? 0 : 1);
+      if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
       const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
       const { r, fr } = validate(trial, b);
       if (!r) return false;

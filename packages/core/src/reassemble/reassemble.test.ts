@@ -117,12 +117,13 @@ describe('reassembleAll', () => {
     files: fc.array(fc.record({ blocks: fc.integer({ min: 3, max: 40 }), cuts: fc.array(fc.nat(), { maxLength: 2 }) }), { minLength: 1, maxLength: 5 }),
     order: fc.array(fc.nat(), { maxLength: 20 }),
     gaps: fc.array(fc.record({ blocks: fc.nat({ max: 6 }), random: fc.boolean() }), { minLength: 20, maxLength: 20 }),
+    adjacent: fc.boolean(),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   });
 
-  it('property: every fragmented file comes back byte-exact, and never joined wrongly', () => {
+  it('property: every fragmented file comes back byte-exact when its seams show (a gap), and is never joined wrongly', () => {
     fc.assert(
-      fc.property(layoutArb, ({ files, order, gaps, seed }) => {
+      fc.property(layoutArb, ({ files, order, gaps, seed, adjacent }) => {
         const bodies = files.map((f, i) => stampFile(i + 1, f.blocks, seed + i));
         // Pieces: cut points are block boundaries after the header block.
         const pieces: { file: number; from: number; to: number }[] = [];
@@ -143,7 +144,8 @@ describe('reassembleAll', () => {
         let x = seed;
         pieces.forEach((p, k) => {
           const g = gaps[k % gaps.length]!;
-          const filler = new Uint8Array((g.blocks + (k === 0 ? 1 : 0)) * B);
+          // Without `adjacent`, at least one block of filler separates pieces: every seam has evidence.
+          const filler = new Uint8Array((g.blocks + (k === 0 || !adjacent ? 1 : 0)) * B);
           if (g.random) for (let i = 0; i < filler.length; i++) filler[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
           parts.push(filler);
           at += filler.length;
@@ -165,6 +167,8 @@ describe('reassembleAll', () => {
         files.forEach((_, i) => {
           const c = kept[i]!;
           const result = c.status === 'complete' ? c : rebuilt.get(c.offset);
+          // Pieces written back to back may leave a seam without evidence: then missing is allowed, wrong never.
+          if (adjacent && result === undefined) return;
           expect(result, `file ${i + 1}`).toBeDefined();
           const bytes = Buffer.concat(result!.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
           expect(Buffer.compare(bytes, bodies[i]!), `file ${i + 1}`).toBe(0);
