@@ -58,7 +58,13 @@ if (run.status !== 0) throw new Error(`rawcarve exited with ${run.status}`);
 
 interface Report {
   files: { sha256: string; imgOffset: number; status: string; duplicates: number[] }[];
-  summary: { elapsedSeconds: number; bytesPerSecond: number; peakRssBytes: number; phasesMs: Record<string, number> };
+  summary: {
+    elapsedSeconds: number;
+    bytesPerSecond: number;
+    peakRssBytes: number;
+    phasesMs: Record<string, number>;
+    reassembly: { attempted: number; rebuilt: number; trials: number; ms: number };
+  };
 }
 const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
 const found = new Set<string>();
@@ -82,7 +88,8 @@ console.log(
       mediaPlaced: placed,
       mediaRecoveredExact: exact,
       filesWritten: report.files.length,
-      phasesMs: report.summary.phasesMs,
+      phasesMs: { ...report.summary.phasesMs, reassembly: report.summary.reassembly.ms },
+      reassembly: report.summary.reassembly,
     },
     null,
     2,
