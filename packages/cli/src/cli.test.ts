@@ -81,6 +81,39 @@ describe.skipIf(!hasTools)('rawcarve scan end to end (needs cjpeg and xmllint)',
     expect(unknown.stderr).toContain('nosuch');
   });
 
+  it('rebuilds a JPEG split in two around a gap, and leaves it truncated with --no-reassemble', () => {
+    const src = join(work, 'big.ppm');
+    writeFileSync(src, ppm(640, 480, 7));
+    const jpeg = execFileSync('cjpeg', ['-quality', '95', src]);
+    const cut = 512 * Math.floor(jpeg.length / 1024); // a sector boundary in the middle of the scan
+    const img = Buffer.alloc(jpeg.length + 256 * 1024, 0);
+    const first = 8192;
+    const second = first + cut + 64 * 512; // 64 zeroed sectors between the fragments
+    jpeg.copy(img, first, 0, cut);
+    jpeg.copy(img, second, cut);
+    const dir = join(work, 'frag');
+    mkdirSync(dir);
+    const fragImage = join(dir, 'frag.img');
+    writeFileSync(fragImage, img);
+
+    const out = join(work, 'out-frag');
+    expect(run(['scan', fragImage, '-o', out, '--progress', 'none']).status).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.files).toHaveLength(1);
+    const f = report.files[0];
+    expect(f.status).toBe('complete');
+    expect(f.byteRuns.map((r: { imgOffset: number; length: number }) => [r.imgOffset, r.length])).toEqual([[first, cut], [second, jpeg.length - cut]]);
+    expect(f.gaps).toEqual([64 * 512]);
+    expect(f.sha256).toBe(sha(jpeg));
+    expect(report.summary.reassembly).toMatchObject({ attempted: 1, rebuilt: 1 });
+
+    const off = join(work, 'out-nofrag');
+    expect(run(['scan', fragImage, '-o', off, '--progress', 'none', '--no-reassemble']).status).toBe(0);
+    const plain = JSON.parse(readFileSync(join(off, 'report.json'), 'utf8'));
+    expect(plain.files.map((x: { status: string }) => x.status)).toEqual(['truncated']);
+    expect(plain.summary.reassembly.attempted).toBe(0);
+  });
+
   it('lists carvers and prints its version', () => {
     const types = run(['types']);
     expect(types.status).toBe(0);

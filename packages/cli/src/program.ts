@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .option('-f, --force', "replace a previous run's output in a non-empty OUTDIR")
     .option('-b, --block-size <bytes>', 'cluster size for fragment reassembly (default: inferred from where files start)', positiveInt('--block-size'))
     .option('--no-reassemble', 'do not search for the missing fragments of incomplete files')
+    .option('--reassembly-time <seconds>', 'time budget of the whole reassembly pass (default 600)', positiveInt('--reassembly-time'))
     .addOption(new Option('--verify <what>', 'extra verification: decode = fully decode HEIC primary images (slower)').choices(['decode']))
     .action(async (image: string, opts: Parameters<typeof runScan>[1]) => {
       await runScan(image, opts, process.argv.slice(1));

@@ -18,6 +18,7 @@ export interface ScanCommandOptions {
   verify?: 'decode';
   blockSize?: number;
   reassemble?: boolean;
+  reassemblyTime?: number;
 }
 
 /** `rawcarve scan`: carve an image into OUTDIR and write both reports. */
@@ -40,6 +41,7 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.verify ? { verify: [o.verify] } : {}),
         ...(o.blockSize ? { blockSize: o.blockSize } : {}),
         reassemble: o.reassemble ?? true,
+        ...(o.reassemblyTime ? { reassemblyMs: o.reassemblyTime * 1000 } : {}),
       },
       { onProgress: (p) => progress.update(p) },
     );

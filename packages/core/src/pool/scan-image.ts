@@ -37,6 +37,8 @@ export interface ScanOptions {
   reassemble?: boolean;
   /** Cluster size for reassembly (--block-size); inferred from header positions when absent. */
   blockSize?: number;
+  /** Wall-clock budget of the reassembly pass in ms (--reassembly-time). */
+  reassemblyMs?: number;
 }
 
 export interface ScanProgress {
@@ -250,7 +252,10 @@ function rebuildFragmented(opts: ScanOptions, held: Kept[], kept: Candidate[], c
   try {
     const reader = new SourceReader(source);
     const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: opts.align ?? 512 }]));
-    const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, opts.blockSize ? { blockSize: opts.blockSize } : {});
+    const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, {
+      ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
+      ...(opts.reassemblyMs !== undefined ? { maxTotalMs: opts.reassemblyMs } : {}),
+    });
     totals.reassembly = {
       blockSize: stats.grid.size,
       blockBase: stats.grid.base,

@@ -37,7 +37,12 @@ export interface ReassemblyOptions {
   /** Cluster size from --block-size (base 0); inferred when absent. */
   blockSize?: number;
   budget?: GapCarveBudget;
+  /** Wall-clock budget for the whole pass (ms); files not reached keep their first fragment, with a note. */
+  maxTotalMs?: number;
 }
+
+/** Default whole-pass budget: ten minutes, then the remaining files are written as found. */
+export const DEFAULT_REASSEMBLY_MS = 10 * 60 * 1000;
 
 /**
  * Tries to rebuild every incomplete candidate. Returns the replacements
@@ -81,6 +86,11 @@ export function reassembleAll(
       const carver = carvers.find((x) => x.name === c.carver);
       const ctx = contexts.get(c.carver);
       if (!carver || !ctx) {
+        pending.splice(i, 1);
+        continue;
+      }
+      if (performance.now() - t0 > (opts.maxTotalMs ?? DEFAULT_REASSEMBLY_MS)) {
+        notes.set(c.offset, 'reassembly: not tried, the time budget of the whole pass was spent (--reassembly-time)');
         pending.splice(i, 1);
         continue;
       }
