@@ -11,20 +11,5 @@ declare -A pkg=(
   [ffmpeg]=ffmpeg
   [heif-enc]=libheif-examples
 )
-missing=()
-for tool in "${!pkg[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/bin/$tool" ] || [ -x "/usr/sbin/$tool" ] || missing+=("${pkg[$tool]}")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "test tools: all present"
-  exit 0
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "test tools missing (${missing[*]}) and no apt-get: install them by hand" >&2
-  exit 1
-fi
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+source "$(dirname "$0")/apt-missing.sh"
+install_missing "test tools"

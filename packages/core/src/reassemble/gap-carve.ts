@@ -36,6 +36,13 @@ export interface GapCarveBudget {
   /** How far after a break, and before the file's start, continuations are looked for. */
   readonly windowAfter: number;
   readonly windowBefore: number;
+  /**
+   * Smallest fragment accepted between the first and the last: a middle
+   * fragment fills a hole of several clusters, while slivers of a few sectors
+   * stitched between pieces are how foreign data of the same kind (JPEGs
+   * sharing the standard Huffman tables) gets through a decoder.
+   */
+  readonly minMiddleFragment: number;
 }
 
 export const DEFAULT_BUDGET: GapCarveBudget = {
@@ -44,6 +51,7 @@ export const DEFAULT_BUDGET: GapCarveBudget = {
   maxFragments: 8,
   windowAfter: 1024 * 1024 * 1024,
   windowBefore: 1024 * 1024 * 1024,
+  minMiddleFragment: 16 * 1024,
 };
 
 /** Free clusters examined per search direction (claimed runs are jumped over for free). */
@@ -104,16 +112,21 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     return v;
   };
 
-  // Every trial shares the beginning before its break: carvers may resume from checkpoints there.
-  const memo = { stableUntil: 0, state: undefined as unknown };
-  const trialCtx: CarveContext = { ...ctx, resume: memo };
+  // Trials that keep the same earlier pieces and cut the last one at different breaks share every
+  // byte before the smaller break: one memo per such prefix lets carvers resume from checkpoints there.
+  const memos = new Map<string, { stableUntil: number; state: unknown }>();
   const validate = (pieces: Piece[], stableUntil: number): { r: CarveResult | null; fr: FragmentReader } => {
     trials++;
+    // The bytes before the break: every piece but the last two whole, then the cut piece from its start.
+    const cut = pieces.length >= 2 ? pieces[pieces.length - 2]! : pieces[0]!;
+    const key = [...pieces.slice(0, -2).map((p) => `${p.img}+${p.length}`), `${cut.img}`].join(',');
+    let memo = memos.get(key);
+    if (!memo) memos.set(key, (memo = { stableUntil: 0, state: undefined }));
     memo.stableUntil = stableUntil;
     const fr = new FragmentReader(env.reader, pieces);
     let r: CarveResult | null = null;
     try {
-      r = carver.carve(fr, 0, trialCtx);
+      r = carver.carve(fr, 0, { ...ctx, resume: memo });
     } catch {
       r = null;
     }
@@ -165,6 +178,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       if (r.status === 'complete' && len > b) {
         const runs = fr.runs(len);
         if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) return false;
+        if (runs.slice(1, -1).some((run) => run.length < budget.minMiddleFragment)) return false;
         const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
         rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
         return true;

@@ -6,7 +6,7 @@ import { BufferReader } from '../reader/source-reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterCeil, clusterFloor, inferBlockGrid } from './block-size.js';
 import { FragmentReader } from './fragment-reader.js';
-import { reassembleAll } from './index.js';
+import { DEFAULT_BUDGET, reassembleAll } from './index.js';
 
 const B = 512;
 
@@ -163,7 +163,8 @@ describe('reassembleAll', () => {
           const r = stampCarver.carve(reader, off, { maxFileSize: 1 << 24, align: B })!;
           kept.push({ ...r, carver: 'stmp', offset: off });
         });
-        const { rebuilt } = reassembleAll(reader, kept, [stampCarver], ctxs, { blockSize: B });
+        // Fragments here are a few blocks: the production floor for middle fragments (16 KiB) is lowered to one block.
+        const { rebuilt } = reassembleAll(reader, kept, [stampCarver], ctxs, { blockSize: B, budget: { ...DEFAULT_BUDGET, minMiddleFragment: B } });
         files.forEach((_, i) => {
           const c = kept[i]!;
           const result = c.status === 'complete' ? c : rebuilt.get(c.offset);
