@@ -125,7 +125,9 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
     if (len < 2 || next > limit || next > reader.size) {
       return result('truncated', pos, { reason: 'bad-segment', offset: at, detail: `segment FF${hex(m)} of length ${len} does not fit` });
     }
-    const payload = reader.bytes(payloadStart, len - 2);
+    // APPn and COM payloads are skipped by length: only an APPn's identifier is read.
+    const skipped = (m >= 0xe0 && m <= 0xef) || m === 0xfe;
+    const payload = reader.bytes(payloadStart, skipped ? Math.min(len - 2, 16) : len - 2);
     if (m >= 0xe0 && m <= 0xef) {
       const id = appId(payload);
       appMarkers.push(`APP${m - 0xe0}${id ? ':' + id : ''}`);
