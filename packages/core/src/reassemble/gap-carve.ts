@@ -46,7 +46,7 @@ export interface GapCarveBudget {
 }
 
 export const DEFAULT_BUDGET: GapCarveBudget = {
-  maxTrials: 20000,
+  maxTrials: 4000,
   maxMs: 1500,
   maxFragments: 8,
   windowAfter: 1024 * 1024 * 1024,

@@ -79,13 +79,16 @@ export function reassembleAll(
     for (let k = -BOUNDARY_BACK; k <= BOUNDARY_AHEAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
   }
   const env = { reader, grid, claims, headers, boundaries, contentCache: new Map<string, Map<number, boolean>>() };
-  // Two rounds: a file rebuilt in round one frees the view of its neighbours' fragments.
+  // Two rounds: a file rebuilt in round one claims its fragments, which changes what its
+  // neighbours see. A file is tried again only if some file was rebuilt after its first try.
+  let rebuiltCount = 0;
+  const seenAt = new Map<number, number>();
   for (let round = 0; round < 2 && pending.length > 0; round++) {
     for (let i = 0; i < pending.length; ) {
       const c = pending[i]!;
       const carver = carvers.find((x) => x.name === c.carver);
       const ctx = contexts.get(c.carver);
-      if (!carver || !ctx) {
+      if (!carver || !ctx || (round > 0 && seenAt.get(c.offset) === rebuiltCount)) {
         pending.splice(i, 1);
         continue;
       }
@@ -95,11 +98,16 @@ export function reassembleAll(
         continue;
       }
       if (round === 0) stats.attempted++;
-      const out = gapCarve(env, carver, ctx, c.offset, opts.budget ?? DEFAULT_BUDGET);
+      seenAt.set(c.offset, rebuiltCount);
+      // The second try looks at a changed picture, not a bigger one: a third of the budget.
+      const budget = opts.budget ?? DEFAULT_BUDGET;
+      const out = gapCarve(env, carver, ctx, c.offset, round === 0 ? budget : { ...budget, maxMs: budget.maxMs / 3, maxTrials: Math.ceil(budget.maxTrials / 3) });
       stats.trials += out.trials;
       if (out.result) {
         stats.rebuilt++;
+        rebuiltCount++;
         rebuilt.set(c.offset, out.result);
+        notes.delete(c.offset);
         claims.removeOwner(c.offset);
         for (const r of out.result.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
         pending.splice(i, 1);
