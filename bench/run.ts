@@ -2,7 +2,7 @@
  * Throughput run: `rawcarve scan` on a generated image, with wall time, GB/s,
  * peak RSS and recall against the image's layout.
  *
- *   npx tsx bench/run.ts [--size 1G] [--density dense] [--jobs N] [--keep]
+ *   npx tsx bench/run.ts [--size 1G] [--density dense] [--types jpeg,heic,mov,mp4] [--jobs N] [--dir DIR] [--keep]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,10 +20,11 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     types: { type: 'string', default: 'jpeg' },
     keep: { type: 'boolean', default: false },
+    dir: { type: 'string' },
   },
 });
 
-const dir = join(ROOT, 'bench/results');
+const dir = resolve(values.dir ?? join(ROOT, 'bench/results'));
 mkdirSync(dir, { recursive: true });
 const image = join(dir, `bench-${values.size}-${values.density}-${values.types!.replace(/,/g, '+')}-s${values.seed}.img`);
 let layout: BenchLayout;
