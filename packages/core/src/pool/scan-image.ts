@@ -262,6 +262,7 @@ function rebuildFragmented(opts: ScanOptions, held: Kept[], kept: Candidate[], c
       blockSizeGiven: stats.gridGiven,
       attempted: stats.attempted,
       rebuilt: stats.rebuilt,
+      trimmed: stats.trimmed,
       trials: stats.trials,
       ms: stats.ms,
     };

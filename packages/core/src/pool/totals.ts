@@ -7,6 +7,8 @@ export interface ReassemblyTotals {
   /** Incomplete files a rebuild was tried for, rebuilt complete, carver validations, wall ms. */
   attempted: number;
   rebuilt: number;
+  /** Incomplete files ended before the filler after their break. */
+  trimmed: number;
   trials: number;
   ms: number;
 }
@@ -27,7 +29,7 @@ export class RunTotals {
   describeMs = 0;
   elapsedMs = 0;
   /** Fragment reassembly (main thread, after the first pass). */
-  reassembly: ReassemblyTotals = { blockSize: 0, blockBase: 0, blockSizeGiven: false, attempted: 0, rebuilt: 0, trials: 0, ms: 0 };
+  reassembly: ReassemblyTotals = { blockSize: 0, blockBase: 0, blockSizeGiven: false, attempted: 0, rebuilt: 0, trimmed: 0, trials: 0, ms: 0 };
 
   addPage(r: ScanTaskResult): void {
     this.bytesScanned += r.pageLength;

@@ -86,31 +86,10 @@ const REST_CLUSTERS = 32;
 export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, offset: number, budget: GapCarveBudget = DEFAULT_BUDGET): GapCarveOutcome {
   const t0 = performance.now();
   const cs = env.grid.size;
-  const cache = new Map<number, boolean>();
-  let contentCache = env.contentCache.get(carver.name);
-  if (!contentCache) env.contentCache.set(carver.name, (contentCache = new Map()));
+  const continuable = continuableTest(env, carver, offset);
   let trials = 0;
   const spent = (): boolean => trials >= budget.maxTrials || performance.now() - t0 > budget.maxMs;
   const outcome = (result: CarveResult | null, why: string): GapCarveOutcome => ({ result, trials, ms: performance.now() - t0, note: why });
-
-  /** Could the cluster at x hold the middle of this file (free, not a header, not uniform, passes the carver's test)? */
-  const continuable = (x: number): boolean => {
-    if (x < 0 || x + 1 > env.reader.size) return false;
-    let v = cache.get(x);
-    if (v !== undefined) return v;
-    v = !env.claims.takenByOther(x, x + cs, offset) && !(env.headers.has(x) && x !== offset);
-    if (v) {
-      let content = contentCache.get(x);
-      if (content === undefined) {
-        const b = env.reader.bytes(x, Math.min(512, cs));
-        content = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : highEntropy(b));
-        contentCache.set(x, content);
-      }
-      v = content;
-    }
-    cache.set(x, v);
-    return v;
-  };
 
   // Trials that keep the same earlier pieces and cut the last one at different breaks share every
   // byte before the smaller break: one memo per such prefix lets carvers resume from checkpoints there.
@@ -240,6 +219,54 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
 
   extend([{ img: offset, length: Infinity }], first, 1);
   return rebuilt ? outcome(rebuilt, 'rebuilt') : outcome(null, `${why} after ${trials} trials`);
+}
+
+/**
+ * Could the cluster at x hold the middle of the file starting at `owner`:
+ * not another file's, not a header, not uniform, and passing the carver's
+ * quick test (default: high entropy)? Cached per file and, for the content
+ * part, per carver across files.
+ */
+function continuableTest(env: GapCarveEnv, carver: Carver, owner: number): (x: number) => boolean {
+  const cs = env.grid.size;
+  const cache = new Map<number, boolean>();
+  let contentCache = env.contentCache.get(carver.name);
+  if (!contentCache) env.contentCache.set(carver.name, (contentCache = new Map()));
+  const content = contentCache;
+  return (x: number): boolean => {
+    if (x < 0 || x + 1 > env.reader.size) return false;
+    let v = cache.get(x);
+    if (v !== undefined) return v;
+    v = !env.claims.takenByOther(x, x + cs, owner) && !(env.headers.has(x) && x !== owner);
+    if (v) {
+      let c = content.get(x);
+      if (c === undefined) {
+        const b = env.reader.bytes(x, Math.min(512, cs));
+        c = !uniform(b) && (carver.couldContinue ? carver.couldContinue(b) : highEntropy(b));
+        content.set(x, c);
+      }
+      v = c;
+    }
+    cache.set(x, v);
+    return v;
+  };
+}
+
+/**
+ * Where to end an incomplete file that could not be rebuilt: at the first
+ * cluster past its checked part that certainly is not its own (uniform,
+ * low-entropy, another file's), so filler after a break is not written as
+ * part of it. Null when no such cluster lies inside the file.
+ */
+export function unprovenTailCut(env: GapCarveEnv, carver: Carver, result: CarveResult, offset: number): number | null {
+  if (result.byteRuns.length !== 1) return null;
+  const continuable = continuableTest(env, carver, offset);
+  const end = offset + resultLength(result);
+  const from = offset + Math.max(result.dataStart ?? 0, Math.min(result.verifiedLength ?? Infinity, resultLength(result)));
+  for (let x = clusterCeil(env.grid, Math.max(from, offset + 1)); x < end; x += env.grid.size) {
+    if (!continuable(x)) return x;
+  }
+  return null;
 }
 
 /**

@@ -8,12 +8,12 @@ import type { Reader } from '../reader/reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterFloor, inferBlockGrid, type BlockGrid } from './block-size.js';
 import { ClaimMap } from './claims.js';
-import { DEFAULT_BUDGET, gapCarve, type GapCarveBudget } from './gap-carve.js';
+import { DEFAULT_BUDGET, gapCarve, unprovenTailCut, type GapCarveBudget } from './gap-carve.js';
 
 export { inferBlockGrid, clusterCeil, clusterFloor, DEFAULT_GRID, type BlockGrid } from './block-size.js';
 export { ClaimMap } from './claims.js';
 export { FragmentReader, type Piece } from './fragment-reader.js';
-export { gapCarve, DEFAULT_BUDGET, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome } from './gap-carve.js';
+export { gapCarve, unprovenTailCut, DEFAULT_BUDGET, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome } from './gap-carve.js';
 
 /**
  * Clusters before and after where a first fragment's checks stopped that
@@ -29,6 +29,8 @@ export interface ReassemblyStats {
   gridGiven: boolean;
   attempted: number;
   rebuilt: number;
+  /** Incomplete files ended before the filler that follows their break. */
+  trimmed: number;
   trials: number;
   ms: number;
 }
@@ -57,7 +59,7 @@ export function reassembleAll(
 ): { rebuilt: Map<number, CarveResult>; notes: Map<number, string>; stats: ReassemblyStats } {
   const t0 = performance.now();
   const grid: BlockGrid = opts.blockSize ? { size: opts.blockSize, base: 0 } : inferBlockGrid(kept.map((c) => c.offset));
-  const stats: ReassemblyStats = { grid, gridGiven: opts.blockSize !== undefined, attempted: 0, rebuilt: 0, trials: 0, ms: 0 };
+  const stats: ReassemblyStats = { grid, gridGiven: opts.blockSize !== undefined, attempted: 0, rebuilt: 0, trimmed: 0, trials: 0, ms: 0 };
   const rebuilt = new Map<number, CarveResult>();
   const notes = new Map<number, string>();
   const claims = new ClaimMap();
@@ -116,6 +118,18 @@ export function reassembleAll(
         i++;
       }
     }
+  }
+  // Files left incomplete: end them before filler that follows their break.
+  for (const c of kept) {
+    if (c.status === 'complete' || rebuilt.has(c.offset)) continue;
+    const carver = carvers.find((x) => x.name === c.carver);
+    if (!carver) continue;
+    const cut = unprovenTailCut(env, carver, c, c.offset);
+    if (cut === null) continue;
+    const note = `cut to ${cut - c.offset} bytes at image offset ${cut}: the cluster there cannot be this file's (filler, another file, or a header)`;
+    const tried = notes.get(c.offset);
+    rebuilt.set(c.offset, { ...c, status: 'truncated', byteRuns: [{ imgOffset: c.offset, fileOffset: 0, length: cut - c.offset }], notes: [...c.notes, ...(tried ? [tried] : []), note] });
+    stats.trimmed++;
   }
   stats.ms = performance.now() - t0;
   return { rebuilt, notes, stats };

@@ -179,6 +179,22 @@ describe('reassembleAll', () => {
     );
   });
 
+  it('ends a file that cannot be rebuilt before the filler after its break', () => {
+    const f = stampFile(9, 10, 5);
+    const img = new Uint8Array(64 * B);
+    img.set(f.subarray(0, 4 * B), 8 * B); // header + 3 blocks survive, then zeros
+    const reader = new BufferReader(img);
+    // A cautious carver: it claims 8 blocks but verified only the header.
+    const c: Candidate = { carver: 'stmp', offset: 8 * B, status: 'truncated', byteRuns: [{ imgOffset: 8 * B, fileOffset: 0, length: 8 * B }], verifiedLength: B, notes: [] };
+    const { rebuilt, stats } = reassembleAll(reader, [c], [stampCarver], ctxs, { blockSize: B });
+    expect(stats.rebuilt).toBe(0);
+    expect(stats.trimmed).toBe(1);
+    const r = rebuilt.get(8 * B)!;
+    expect(r.status).toBe('truncated');
+    expect(r.byteRuns).toEqual([{ imgOffset: 8 * B, fileOffset: 0, length: 4 * B }]);
+    expect(r.notes.join(' ')).toMatch(/cut to 2048 bytes/);
+  });
+
   it('leaves a file whose continuation is missing incomplete, and says what it tried', () => {
     const f = stampFile(7, 10, 3);
     const img = new Uint8Array(64 * B);

@@ -63,7 +63,7 @@ export interface ScanSummary {
   /** Summed worker milliseconds per phase (they overlap in wall time). */
   phasesMs: { read: number; search: number; carve: number; write: number; describe: number };
   /** Fragment reassembly: the cluster grid used, files tried and rebuilt, validations run, wall ms it added. */
-  reassembly: { blockSize: number; blockBase: number; blockSizeGiven: boolean; attempted: number; rebuilt: number; trials: number; ms: number };
+  reassembly: { blockSize: number; blockBase: number; blockSizeGiven: boolean; attempted: number; rebuilt: number; trimmed: number; trials: number; ms: number };
 }
 
 export interface ScanReport {
