@@ -7,12 +7,14 @@ export type ProgressMode = 'auto' | 'plain' | 'none';
 /** Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise. */
 export interface ProgressSink {
   update(p: ScanProgress): void;
+  /** A line between phases (the reassembly pass runs without byte progress). */
+  note(text: string): void;
   stop(): void;
 }
 
 export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): ProgressSink {
   const effective = mode === 'auto' ? (stream.isTTY ? 'bar' : 'plain') : mode;
-  if (effective === 'none') return { update: () => undefined, stop: () => undefined };
+  if (effective === 'none') return { update: () => undefined, note: () => undefined, stop: () => undefined };
   if (effective === 'bar') return barProgress(stream);
   return plainProgress(stream);
 }
@@ -43,6 +45,13 @@ function barProgress(stream: NodeJS.WriteStream): ProgressSink {
         started = true;
       } else bar.update(p.bytesDone, payload);
     },
+    note(text) {
+      if (started) {
+        bar.stop();
+        started = false;
+      }
+      stream.write(`${text}\n`);
+    },
     stop() {
       if (started) bar.stop();
     },
@@ -66,6 +75,7 @@ function plainProgress(stream: NodeJS.WriteStream): ProgressSink {
         `progress ${pct}% ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)} ${formatBytes(rate)}/s ETA ${formatDuration(eta)} files ${p.filesWritten}\n`,
       );
     },
+    note: (text) => void stream.write(`${text}\n`),
     stop: () => undefined,
   };
 }

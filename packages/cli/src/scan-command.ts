@@ -43,7 +43,10 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         reassemble: o.reassemble ?? true,
         ...(o.reassemblyTime ? { reassemblyMs: o.reassemblyTime * 1000 } : {}),
       },
-      { onProgress: (p) => progress.update(p) },
+      {
+        onProgress: (p) => progress.update(p),
+        onReassembly: (r) => progress.note(`reassembling ${r.files} incomplete file(s) from their fragments (at most ${Math.round(r.budgetMs / 1000)} s)`),
+      },
     );
   } finally {
     progress.stop();

@@ -11,7 +11,7 @@ import { OverlapResolver, type Kept } from '../resolve/overlaps.js';
 import { SignatureIndex } from '../scan/signature-index.js';
 import { openImageSource } from '../source/open.js';
 import { SourceReader } from '../reader/source-reader.js';
-import { reassembleAll } from '../reassemble/index.js';
+import { DEFAULT_REASSEMBLY_MS, reassembleAll } from '../reassemble/index.js';
 import type { Candidate } from '../scan/carve-page.js';
 import type { FileRecord, ReportIssue } from '../report/types.js';
 import type { ScanTask, ScanTaskResult, WorkerConfig, WriteTask, WriteTaskResult } from './tasks.js';
@@ -51,6 +51,8 @@ export interface ScanProgress {
 export interface ScanEvents {
   onStart?(info: { size: number; carvers: Carver[]; jobs: number }): void;
   onProgress?(p: ScanProgress): void;
+  /** The reassembly pass starts: `files` incomplete files, at most `budgetMs` of wall time. */
+  onReassembly?(info: { files: number; budgetMs: number }): void;
 }
 
 export interface ScanResult {
@@ -225,6 +227,7 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
     while (inflight.size > 0) await Promise.race(inflight);
     if (fatal === null) fold(); // empty images: nothing was scanned, nothing to fold
     if (fatal === null && held.length > 0) {
+      events.onReassembly?.({ files: held.length, budgetMs: opts.reassemblyMs ?? DEFAULT_REASSEMBLY_MS });
       rebuildFragmented(opts, held, kept, carvers, totals);
       writeQueue.push(...held);
       pumpWrites();
