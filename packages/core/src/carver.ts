@@ -132,6 +132,14 @@ export interface Carver {
    * them in the image and so where the next fragment lies.
    */
   expectedAt?(reader: Reader, result: CarveResult): ExpectedBytes | null;
+  /**
+   * Optional, for fragment reassembly: does the content continue across
+   * these seams (file offsets where a new fragment starts) of an assembly
+   * that validated as complete? JPEG: the picture's brightness does not jump
+   * (Pal & Memon), which a decoder alone cannot see when two photos share
+   * Huffman tables.
+   */
+  seamsPlausible?(reader: Reader, seams: readonly number[]): boolean;
 }
 
 export interface ExpectedBytes {

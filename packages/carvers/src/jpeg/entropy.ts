@@ -62,7 +62,8 @@ function symbol(br: BitReader, t: HuffmanTable): number {
   return sym;
 }
 
-function huff(br: BitReader, t: HuffmanTable): number {
+/** One Huffman code (T.81 F.16): the symbol, or −1 for a code the table does not have. */
+export function huff(br: BitReader, t: HuffmanTable): number {
   const e = t.lookup[br.peek(9)]!;
   if (e !== 0) {
     br.skip(e >> 8);

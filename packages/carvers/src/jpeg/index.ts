@@ -9,6 +9,7 @@ import { mpfEntries } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
 import { samsungTrailerEnd } from './trailers.js';
 import { walkJpeg, type JpegWalk } from './walk.js';
+import { seamsLookContinuous } from './continuity.js';
 
 export { walkJpeg, type JpegWalk } from './walk.js';
 export { decodeScan, type ScanOutcome, type ScanStop } from './entropy.js';
@@ -87,6 +88,10 @@ export const jpegCarver: Carver = {
 
   couldContinue(block: Uint8Array): boolean {
     return looksLikeEntropyData(block);
+  },
+
+  seamsPlausible(reader: Reader, seams: readonly number[]): boolean {
+    return seamsLookContinuous(reader, seams);
   },
 };
 

@@ -7,7 +7,7 @@
 import { u16be, type Reader, type ResumeMemo } from '@rawcarve/core';
 import { BitReader } from './bitreader.js';
 import { decodeScan, describeMarker, type ProgressiveState, type ScanStop } from './entropy.js';
-import type { Frame } from './frame.js';
+import type { Frame, ScanHeader } from './frame.js';
 import type { HuffmanTable } from './huffman.js';
 import type { Checkpoints } from './sequential.js';
 import { DHT, DQT, DRI, SOF, SOS } from './segments.js';
@@ -73,6 +73,17 @@ function cachedDHT(payload: Uint8Array, at: number, end: number, dc: (HuffmanTab
   return true;
 }
 
+/** What decoding the first scan needs, for a second look at it (continuity.ts). */
+export interface FirstScan {
+  frame: Frame;
+  header: ScanHeader;
+  dc: readonly (HuffmanTable | null)[];
+  ac: readonly (HuffmanTable | null)[];
+  restartInterval: number;
+  /** Offset of the scan's entropy-coded data. */
+  dataStart: number;
+}
+
 /** MCUs between checkpoints: resuming costs at most this many MCUs of re-decoding. */
 const CHECKPOINT_EVERY = 16;
 
@@ -81,7 +92,7 @@ const CHECKPOINT_EVERY = 16;
  * found. `limit` bounds every read. With `resume` (fragment reassembly), a
  * sequential scan restarts from the last checkpoint in the stable beginning.
  */
-export function walkJpeg(reader: Reader, offset: number, limit: number, resume?: ResumeMemo): JpegWalk | null {
+export function walkJpeg(reader: Reader, offset: number, limit: number, resume?: ResumeMemo, onFirstScan?: (scan: FirstScan) => void): JpegWalk | null {
   const soi = reader.bytes(offset, 2);
   if (soi[0] !== 0xff || soi[1] !== 0xd8) return null;
   const dc: (HuffmanTable | null)[] = [null, null, null, null];
@@ -151,7 +162,10 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
       if (++scans > MAX_SCANS) return result('truncated', at, { reason: 'bad-segment', offset: at, detail: 'too many scans' });
       const header = SOS(payload, frame);
       if (!header) return broken(frame, scans - 1, result, at, 'SOS');
-      if (scanData < 0) scanData = next;
+      if (scanData < 0) {
+        scanData = next;
+        onFirstScan?.({ frame, header, dc: [...dc], ac: [...ac], restartInterval, dataStart: next });
+      }
       let br = new BitReader(reader, next, limit);
       let seq: Parameters<typeof decodeScan>[7];
       if (resume && !frame.progressive && scans === 1) {

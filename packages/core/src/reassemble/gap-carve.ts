@@ -158,6 +158,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
         const runs = fr.runs(len);
         if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) return false;
         if (runs.slice(1, -1).some((run) => run.length < budget.minMiddleFragment)) return false;
+        if (carver.seamsPlausible && !carver.seamsPlausible(fr, runs.slice(1).map((run) => run.fileOffset))) return false;
         const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
         rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
         return true;

@@ -1,0 +1,169 @@
+/**
+ * Image continuity across fragment seams (after Pal & Memon's work on
+ * fragmented JPEG carving): a Huffman decoder accepts another photo's data
+ * when both use the same tables, but the picture does not continue. The DC
+ * coefficient of each luminance block (its mean brightness) changes little
+ * from one block row to the next inside a photo; right after a wrong seam it
+ * jumps. Only sequential (baseline/extended) scans are traced.
+ */
+import type { Reader } from '@rawcarve/core';
+import { BitReader } from './bitreader.js';
+import { huff } from './entropy.js';
+import type { HuffmanTable } from './huffman.js';
+import { walkJpeg, type FirstScan } from './walk.js';
+
+/** Luminance DC of every block, and where each MCU starts in the file. */
+interface DcTrace {
+  /** DC values in the luminance component's block grid (row-major, blocksW per row). */
+  dc: Int32Array;
+  blocksW: number;
+  blocksH: number;
+  /** File offset of each MCU's first byte (approximately: the byte holding its first bit). */
+  mcuStart: Float64Array;
+  mcus: number;
+  /** MCUs per row, and luminance block rows per MCU row. */
+  mcusX: number;
+  rowsPerMcu: number;
+}
+
+/** A seam is implausible when the brightness step across it is this many times the photo's usual one... */
+const JUMP_FACTOR = 6;
+/** ...and at least this large (DC units: 8 × mean sample value): flat photos have tiny usual steps. */
+const MIN_JUMP = 48;
+
+/**
+ * True when every seam (file offsets where a new fragment starts) keeps the
+ * picture continuous, or when the scan cannot be traced (progressive, or
+ * decoding fails): the caller's other checks then decide alone.
+ */
+export function seamsLookContinuous(reader: Reader, seams: readonly number[]): boolean {
+  let scan: FirstScan | null = null;
+  walkJpeg(reader, 0, reader.size, undefined, (s) => (scan ??= s));
+  if (scan === null) return true;
+  const trace = traceDc(reader, scan);
+  if (!trace || trace.blocksH < 3) return true;
+  const usual = median(rowSteps(trace, 1, trace.blocksH));
+  for (const seam of seams) {
+    const mcu = firstMcuAtOrAfter(trace, seam);
+    if (mcu < 0) continue;
+    // One picture width of MCUs decoded from the new fragment, each against the block above it
+    // (decoded before the seam): a wrong continuation shows as a step all along that width.
+    // Only our own seams are checked: natural edges (a horizon) make the same test elsewhere
+    // reject correct photos too often.
+    const steps = stepsFrom(trace, mcu);
+    if (steps.length < 8) continue;
+    if (median(steps) > Math.max(MIN_JUMP, JUMP_FACTOR * usual)) return false;
+  }
+  return true;
+}
+
+/** |DC − DC of the block above| for the top blocks of the MCUs [mcu, mcu + one row of MCUs). */
+function stepsFrom(t: DcTrace, mcu: number): number[] {
+  const out: number[] = [];
+  const hb = Math.max(1, Math.round(t.blocksW / t.mcusX));
+  for (let m = mcu; m < Math.min(t.mcus, mcu + t.mcusX); m++) {
+    const gy = Math.floor(m / t.mcusX) * t.rowsPerMcu;
+    if (gy < 1) continue;
+    for (let b = 0; b < hb; b++) {
+      const gx = (m % t.mcusX) * hb + b;
+      if (gx < t.blocksW) out.push(Math.abs(t.dc[gy * t.blocksW + gx]! - t.dc[(gy - 1) * t.blocksW + gx]!));
+    }
+  }
+  return out;
+}
+
+/** |DC(row) − DC(row − 1)| for every block of rows [from, to). */
+function rowSteps(t: DcTrace, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let y = Math.max(1, from); y < to; y++) {
+    for (let x = 0; x < t.blocksW; x++) out.push(Math.abs(t.dc[y * t.blocksW + x]! - t.dc[(y - 1) * t.blocksW + x]!));
+  }
+  return out;
+}
+
+function median(v: number[]): number {
+  if (v.length === 0) return 0;
+  const s = Float64Array.from(v).sort();
+  return s[s.length >> 1]!;
+}
+
+function firstMcuAtOrAfter(t: DcTrace, offset: number): number {
+  for (let m = 0; m < t.mcus; m++) if (t.mcuStart[m]! >= offset) return m;
+  return -1;
+}
+
+/** Decodes the scan's DC values (AC coefficients are decoded only to be skipped). */
+function traceDc(reader: Reader, s: FirstScan): DcTrace | null {
+  const { frame, header } = s;
+  if (frame.progressive) return null;
+  const y = frame.components[0]!;
+  const single = header.components.length === 1;
+  const mcusX = single ? y.blocksW : frame.mcusX;
+  const mcusY = single ? y.blocksH : frame.mcusY;
+  const total = mcusX * mcusY;
+  const blocksW = single ? y.blocksW : frame.mcusX * y.h;
+  const blocksH = single ? y.blocksH : frame.mcusY * y.v;
+  if (total > 4_000_000) return null;
+  const dc = new Int32Array(blocksW * blocksH);
+  const mcuStart = new Float64Array(total);
+  const br = new BitReader(reader, s.dataStart, reader.size);
+  const pred = new Int32Array(header.components.length);
+  let mcus = 0;
+  for (let m = 0; m < total; m++) {
+    if (s.restartInterval > 0 && m > 0 && m % s.restartInterval === 0) {
+      br.seekMarker(0);
+      if (br.marker < 0xd0 || br.marker > 0xd7) break;
+      br.restart();
+      pred.fill(0);
+    }
+    mcuStart[m] = br.consumedUntil();
+    const mx = m % mcusX;
+    const my = Math.floor(m / mcusX);
+    let ok = true;
+    header.components.forEach((sc, ci) => {
+      const fc = frame.components[sc.index]!;
+      const hb = single ? 1 : fc.h;
+      const vb = single ? 1 : fc.v;
+      for (let by = 0; by < vb && ok; by++) {
+        for (let bx = 0; bx < hb && ok; bx++) {
+          const size = huff(br, s.dc[sc.td]!);
+          if (size < 0 || size > 16) {
+            ok = false;
+            break;
+          }
+          pred[ci]! += extend(size === 0 ? 0 : br.bits(size), size);
+          if (sc.index === 0) {
+            const gx = single ? mx : mx * fc.h + bx;
+            const gy = single ? my : my * fc.v + by;
+            if (gx < blocksW && gy < blocksH) dc[gy * blocksW + gx] = pred[ci]!;
+          }
+          ok = skipAc(br, s.ac[sc.ta]!);
+        }
+      }
+    });
+    if (!ok || br.overrun) break;
+    mcus = m + 1;
+  }
+  return mcus > 0 ? { dc, blocksW, blocksH, mcuStart, mcus, mcusX, rowsPerMcu: single ? 1 : y.v } : null;
+}
+
+function extend(v: number, size: number): number {
+  return size > 0 && v < 1 << (size - 1) ? v - (1 << size) + 1 : v;
+}
+
+function skipAc(br: BitReader, t: HuffmanTable): boolean {
+  for (let k = 1; k < 64; ) {
+    const rs = huff(br, t);
+    if (rs < 0) return false;
+    const r = rs >> 4;
+    const size = rs & 15;
+    if (size === 0) {
+      if (r !== 15) return true;
+      k += 16;
+      continue;
+    }
+    br.bits(size);
+    k += r + 1;
+  }
+  return true;
+}
