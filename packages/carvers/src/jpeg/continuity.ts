@@ -42,7 +42,11 @@ export function seamsLookContinuous(reader: Reader, seams: readonly number[]): b
   if (scan === null) return true;
   const trace = traceDc(reader, scan);
   if (!trace || trace.blocksH < 3) return true;
-  const usual = median(rowSteps(trace, 1, trace.blocksH));
+  // The usual step is measured where the photo is surely its own: before the first seam.
+  const firstSeamMcu = seams.length > 0 ? firstMcuAtOrAfter(trace, Math.min(...seams)) : trace.mcus;
+  const ownRows = Math.floor((firstSeamMcu < 0 ? trace.mcus : firstSeamMcu) / trace.mcusX) * trace.rowsPerMcu;
+  if (ownRows < 3) return true;
+  const usual = median(rowSteps(trace, 1, ownRows));
   for (const seam of seams) {
     const mcu = firstMcuAtOrAfter(trace, seam);
     if (mcu < 0) continue;

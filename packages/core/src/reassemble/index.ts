@@ -21,6 +21,8 @@ export { gapCarve, unprovenTailCut, DEFAULT_BUDGET, type GapCarveBudget, type Ga
  * tens of KiB when the foreign data is of the same kind).
  */
 const BOUNDARY_BACK = 64;
+/** Clusters before where a first fragment's checks stopped that it does not claim (the validator's lag). */
+const HEAD_LAG_CLUSTERS = 64;
 const BOUNDARY_AHEAD = 8;
 
 export interface ReassemblyStats {
@@ -68,10 +70,12 @@ export function reassembleAll(
   for (const c of kept) {
     if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
     else {
-      // A first fragment surely owns only its header: validators notice a break late, and
-      // the bytes they accepted past it may be the start of another file's continuation.
+      // A first fragment owns what its checks covered, less a margin: validators notice a break
+      // late, and the bytes they accepted just past it may start another file's continuation.
       const header = Math.min(c.dataStart ?? grid.size, resultLength(c));
-      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + header)), c.offset);
+      const good = Math.min(c.verifiedLength ?? resultLength(c), resultLength(c));
+      const owned = Math.max(header, good - HEAD_LAG_CLUSTERS * grid.size);
+      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + owned)), c.offset);
     }
   }
   // Where each first fragment's validated data ends (give or take a validator's lag), a fragment of another file may start.
