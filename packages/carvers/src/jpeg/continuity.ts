@@ -42,11 +42,12 @@ export function seamsLookContinuous(reader: Reader, seams: readonly number[]): b
   if (scan === null) return true;
   const trace = traceDc(reader, scan);
   if (!trace || trace.blocksH < 3) return true;
-  // The usual step is measured where the photo is surely its own: before the first seam.
+  // The usual step is measured where the photo is surely its own, before the first seam...
   const firstSeamMcu = seams.length > 0 ? firstMcuAtOrAfter(trace, Math.min(...seams)) : trace.mcus;
   const ownRows = Math.floor((firstSeamMcu < 0 ? trace.mcus : firstSeamMcu) / trace.mcusX) * trace.rowsPerMcu;
   if (ownRows < 3) return true;
-  const usual = median(rowSteps(trace, 1, ownRows));
+  // ...but not below the whole picture's: a calm top (sky) would make every later step look like a jump.
+  const usual = Math.max(median(rowSteps(trace, 1, ownRows)), median(rowSteps(trace, 1, trace.blocksH)));
   for (const seam of seams) {
     const mcu = firstMcuAtOrAfter(trace, seam);
     if (mcu < 0) continue;
