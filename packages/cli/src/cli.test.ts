@@ -120,6 +120,9 @@ describe.skipIf(!hasTools)('rawcarve scan end to end (needs cjpeg and xmllint)',
     expect(types.stdout).toMatch(/^jpeg\s/m);
     const v = run(['--version']);
     expect(v.status).toBe(0);
+    // The installed command (a committed shim, linked by npm before any build) runs the same CLI.
+    const shim = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/rawcarve.js'), '--version'], { encoding: 'utf8' });
+    expect(shim.stdout).toBe(v.stdout);
     expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')).version);
   });
 });
