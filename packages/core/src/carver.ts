@@ -168,3 +168,32 @@ export function resultLength(result: Pick<CarveResult, 'byteRuns'>): number {
 export function contiguous(offset: number, length: number): ByteRun[] {
   return [{ imgOffset: offset, fileOffset: 0, length }];
 }
+
+/** Bytes from a result's start that its checks covered: verifiedLength, never past the result's end. */
+export function checkedLength(result: Pick<CarveResult, 'byteRuns' | 'verifiedLength'>): number {
+  const length = resultLength(result);
+  return Math.min(result.verifiedLength ?? length, length);
+}
+
+/** File systems place files on sector boundaries (at least). */
+export const SECTOR = 512;
+
+/**
+ * The sector boundary at or before image offset `at`, for a file starting at
+ * `offset` on a sector (a file system cuts and overwrites whole sectors, so
+ * foreign data after a break starts on one); `at` itself for a file that does
+ * not start on a sector (inside another file).
+ */
+export function sectorFloor(offset: number, at: number): number {
+  return offset % SECTOR === 0 ? at - (at % SECTOR) : at;
+}
+
+const SEEN = new Uint8Array(256);
+
+/** How many different byte values `block` holds (compressed data uses most of them; text, tables and padding few). */
+export function distinctBytes(block: Uint8Array): number {
+  const seen = SEEN.fill(0);
+  let distinct = 0;
+  for (let i = 0; i < block.length; i++) if (seen[block[i]!]++ === 0) distinct++;
+  return distinct;
+}

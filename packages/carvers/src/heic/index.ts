@@ -5,13 +5,13 @@
  * looks like what the item claims to be.
  */
 import {
-  BoxBudget, contiguous, readBoxHeader, u32be,
+  BoxBudget, contiguous, readBoxHeader, sectorFloor, u32be,
   type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type ExpectedBytes, type Metadata, type Reader,
 } from '@rawcarve/core';
 import { describeTiff } from '../jpeg/exif.js';
 import { verifyDecode } from './decode.js';
 import { checkItems, exifTiff } from './items.js';
-import { itemProperties, parseMeta, type HeifMeta } from './meta.js';
+import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta.js';
 
 /** Major brands of HEIF still images (ISO/IEC 23008-12 Annex B, MIAF, AVIF). */
 const IMAGE_BRANDS = ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis'];
@@ -113,23 +113,13 @@ export const heicCarver: Carver = {
    * − 4) and the NAL header the other tiles of the file carry.
    */
   expectedAt(reader: Reader): ExpectedBytes | null {
-    const budget = new BoxBudget(200_000, 16);
-    let meta: HeifMeta | null = null;
-    for (let at = 0, n = 0; at < reader.size && n < 64 && !meta; n++) {
-      const box = readBoxHeader(reader, at, reader.size);
-      if (!box) break;
-      if (box.type === 'meta') {
-        const parsed = parseMeta(reader, box, budget);
-        if (!parsed.ok) return null;
-        meta = parsed.meta;
-      }
-      at = box.end;
-    }
-    if (!meta) {
+    const top = scanTopLevel(reader, 0, reader.size);
+    if (top.meta && !top.meta.ok) return null;
+    if (!top.meta) {
       // mdat first (Samsung): the meta box must start where the mdat ends.
-      const mdatEnd = lastMdatEnd(reader);
-      return mdatEnd !== null ? { fileOffset: mdatEnd + 4, bytes: Uint8Array.from([0x6d, 0x65, 0x74, 0x61]) } : null;
+      return top.mdatEnd !== null ? { fileOffset: top.mdatEnd + 4, bytes: Uint8Array.from([0x6d, 0x65, 0x74, 0x61]) } : null;
     }
+    const meta = top.meta.meta;
     const check = checkItems(reader, meta, 0, reader.size);
     const bad = check.badItem;
     const first = bad?.extents[0];
@@ -150,32 +140,29 @@ export const heicCarver: Carver = {
 
 /** EXIF of the file's Exif item, via exifr on the TIFF bytes the carver located. */
 async function exifMetadata(reader: Reader, start: number, end: number): Promise<Metadata> {
-  const budget = new BoxBudget(200_000, 16);
-  for (let at = start; at < end; ) {
-    const box = readBoxHeader(reader, at, end);
-    if (!box) break;
-    if (box.type === 'meta') {
-      const parsed = parseMeta(reader, box, budget);
-      const tiff = parsed.ok ? exifTiff(reader, parsed.meta, start, end) : null;
-      return tiff ? describeTiff(tiff) : {};
-    }
-    at = box.end;
-  }
-  return {};
+  const meta = scanTopLevel(reader, start, end).meta;
+  const tiff = meta?.ok ? exifTiff(reader, meta.meta, start, end) : null;
+  return tiff ? describeTiff(tiff) : {};
 }
 
-const SECTOR = 512;
+/** Top-level boxes looked at after a carve, at most (a device writes a handful). */
+const MAX_TOP_LEVEL = 4096;
 
-/** End of the last mdat among the top-level boxes of a file at offset 0 (when nothing follows it). */
-function lastMdatEnd(reader: Reader): number | null {
-  let end: number | null = null;
-  for (let at = 0, n = 0; at < reader.size && n < 64; n++) {
-    const box = readBoxHeader(reader, at, reader.size);
+/**
+ * A carved file's top-level boxes from `start`: its meta box, parsed, and
+ * where its last mdat ends (for mdat-first files whose meta is elsewhere).
+ */
+function scanTopLevel(reader: Reader, start: number, end: number): { meta: MetaParse | null; mdatEnd: number | null } {
+  const budget = new BoxBudget(200_000, 16);
+  let mdatEnd: number | null = null;
+  for (let at = start, n = 0; at < end && n < MAX_TOP_LEVEL; n++) {
+    const box = readBoxHeader(reader, at, end);
     if (!box || (n > 0 && !TOP_LEVEL.has(box.type))) break;
-    if (box.type === 'mdat' && !box.toEnd) end = box.end;
+    if (box.type === 'meta') return { meta: parseMeta(reader, box, budget), mdatEnd };
+    if (box.type === 'mdat' && !box.toEnd) mdatEnd = box.end;
     at = box.end;
   }
-  return end;
+  return { meta: null, mdatEnd };
 }
 
 /**
@@ -185,7 +172,7 @@ function lastMdatEnd(reader: Reader): number | null {
  * Null when that is not past all metadata: then nothing is cut.
  */
 function goodPartEnd(offset: number, goodUntil: number, metaEnd: number): number | null {
-  const cut = offset % SECTOR === 0 ? goodUntil - (goodUntil % SECTOR) : goodUntil;
+  const cut = sectorFloor(offset, goodUntil);
   return cut >= metaEnd && cut > offset ? cut : null;
 }
 

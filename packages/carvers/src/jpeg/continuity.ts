@@ -37,8 +37,12 @@ const MIN_JUMP = 48;
  * decoding fails): the caller's other checks then decide alone.
  */
 export function seamsLookContinuous(reader: Reader, seams: readonly number[]): boolean {
+  // Only the first scan's tables and geometry are needed: the walk stops there.
   let scan: FirstScan | null = null;
-  walkJpeg(reader, 0, reader.size, undefined, (s) => (scan ??= s));
+  walkJpeg(reader, 0, reader.size, undefined, (s) => {
+    scan = s;
+    return true;
+  });
   if (scan === null) return true;
   const trace = traceDc(reader, scan);
   if (!trace || trace.blocksH < 3) return true;

@@ -3,7 +3,7 @@
  * MPF secondary images and Samsung trailers included, so a camera file comes
  * back whole; EXIF thumbnails never end it and are never files of their own.
  */
-import { contiguous, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader } from '@rawcarve/core';
+import { contiguous, distinctBytes, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
 import { mpfEntries } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
@@ -95,30 +95,18 @@ export const jpegCarver: Carver = {
   },
 };
 
-const SECTOR = 512;
-
-const SEEN = new Uint8Array(256);
-
 /**
  * Could `block` lie inside a JPEG's entropy-coded data? There every FF is
  * stuffing (FF 00), a restart marker, fill before a marker, or EOI; and the
  * bytes look random (text, zeros and tables do not).
  */
 export function looksLikeEntropyData(block: Uint8Array): boolean {
-  const seen = SEEN.fill(0);
-  let distinct = 0;
-  for (let i = 0; i < block.length; i++) {
-    const b = block[i]!;
-    if (seen[b] === 0) {
-      seen[b] = 1;
-      distinct++;
-    }
-    if (b === 0xff && i + 1 < block.length) {
-      const n = block[i + 1]!;
-      if (n !== 0 && n !== 0xff && n !== 0xd9 && (n < 0xd0 || n > 0xd7)) return false;
-    }
+  for (let i = 0; i + 1 < block.length; i++) {
+    if (block[i] !== 0xff) continue;
+    const n = block[i + 1]!;
+    if (n !== 0 && n !== 0xff && n !== 0xd9 && (n < 0xd0 || n > 0xd7)) return false;
   }
-  return distinct >= Math.min(48, block.length >> 3);
+  return distinctBytes(block) >= Math.min(48, block.length >> 3);
 }
 
 /**
@@ -131,8 +119,8 @@ export function looksLikeEntropyData(block: Uint8Array): boolean {
  * starting on a sector (inside other files) are left as decoded.
  */
 function sectorTrim(offset: number, end: number, imageSize: number): number {
-  if (offset % SECTOR !== 0 || end >= imageSize) return end;
-  const cut = end - (end % SECTOR);
+  if (end >= imageSize) return end;
+  const cut = sectorFloor(offset, end);
   return cut > offset ? cut : end;
 }
 

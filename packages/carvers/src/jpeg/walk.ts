@@ -92,7 +92,14 @@ const CHECKPOINT_EVERY = 16;
  * found. `limit` bounds every read. With `resume` (fragment reassembly), a
  * sequential scan restarts from the last checkpoint in the stable beginning.
  */
-export function walkJpeg(reader: Reader, offset: number, limit: number, resume?: ResumeMemo, onFirstScan?: (scan: FirstScan) => void): JpegWalk | null {
+export function walkJpeg(
+  reader: Reader,
+  offset: number,
+  limit: number,
+  resume?: ResumeMemo,
+  /** Called at the first scan's data; returning true ends the walk there (the result is then null). */
+  onFirstScan?: (scan: FirstScan) => boolean | void,
+): JpegWalk | null {
   const soi = reader.bytes(offset, 2);
   if (soi[0] !== 0xff || soi[1] !== 0xd8) return null;
   const dc: (HuffmanTable | null)[] = [null, null, null, null];
@@ -164,7 +171,7 @@ export function walkJpeg(reader: Reader, offset: number, limit: number, resume?:
       if (!header) return broken(frame, scans - 1, result, at, 'SOS');
       if (scanData < 0) {
         scanData = next;
-        onFirstScan?.({ frame, header, dc: [...dc], ac: [...ac], restartInterval, dataStart: next });
+        if (onFirstScan?.({ frame, header, dc: [...dc], ac: [...ac], restartInterval, dataStart: next }) === true) return null;
       }
       let br = new BitReader(reader, next, limit);
       let seq: Parameters<typeof decodeScan>[7];

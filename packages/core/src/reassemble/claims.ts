@@ -63,12 +63,6 @@ export class ClaimMap {
     return false;
   }
 
-  /** End of the claim holding `offset` that is not `owner`'s (to jump over it), or null. */
-  skipOther(offset: number, owner: number): number | null {
-    const c = this.at(offset);
-    return c && c.owner !== owner ? c.end : null;
-  }
-
   private sort(): void {
     if (this.sorted) return;
     this.claims.sort((a, b) => a.start - b.start);

@@ -10,7 +10,8 @@
  * through a FragmentReader. A join is kept only if, in the end, the file
  * validates as complete: a wrong join is worse than a missing file.
  */
-import { resultLength, type Carver, type CarveContext, type CarveResult, type ExpectedBytes } from '../carver.js';
+import { checkedLength, distinctBytes, resultLength, type Carver, type CarveContext, type CarveResult, type ExpectedBytes } from '../carver.js';
+import { uniformValue } from '../scan/find-candidates.js';
 import type { Reader } from '../reader/reader.js';
 import { clusterCeil, clusterFloor, type BlockGrid } from './block-size.js';
 import type { ClaimMap } from './claims.js';
@@ -111,7 +112,6 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     }
     return { r, fr };
   };
-  const verified = (r: CarveResult): number => r.verifiedLength ?? resultLength(r);
 
   const first = validate([{ img: offset, length: Infinity }], 0).r;
   if (!first || first.status === 'complete') return outcome(null, 'nothing to rebuild');
@@ -130,7 +130,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const last = pieces[pieces.length - 1]!;
     const pStart = pieces.slice(0, -1).reduce((n, p) => n + p.length, 0);
     const end = resultLength(current);
-    const good = Math.min(verified(current), end);
+    const good = checkedLength(current);
     const dataStart = current.dataStart ?? 0;
     const breaks = breakCandidates(last.img, pStart, Math.max(pStart, dataStart), good, end, cs, env.grid, (x) => !continuable(x));
     const used = new Set(pieces.map((p) => p.img));
@@ -163,7 +163,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
         rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
         return true;
       }
-      const progress = Math.min(verified(r), len) - b;
+      const progress = checkedLength(r) - b;
       if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
         promising.push({ pieces: trial, r, progress });
         promising.sort((x, y) => y.progress - x.progress);
@@ -263,7 +263,7 @@ export function unprovenTailCut(env: GapCarveEnv, carver: Carver, result: CarveR
   if (result.byteRuns.length !== 1) return null;
   const continuable = continuableTest(env, carver, offset);
   const end = offset + resultLength(result);
-  const from = offset + Math.max(result.dataStart ?? 0, Math.min(result.verifiedLength ?? Infinity, resultLength(result)));
+  const from = offset + Math.max(result.dataStart ?? 0, checkedLength(result));
   for (let x = clusterCeil(env.grid, Math.max(from, offset + 1)); x < end; x += env.grid.size) {
     if (!continuable(x)) return x;
   }
@@ -417,16 +417,10 @@ function findExpected(env: GapCarveEnv, bytes: Uint8Array, contiguousAt: number,
  * The default test for clusters inside media files: compressed data uses most
  * byte values in any 512 bytes; text, tables and padding do not.
  */
-const SEEN = new Uint8Array(256);
 function highEntropy(b: Uint8Array): boolean {
-  const seen = SEEN.fill(0);
-  let distinct = 0;
-  for (let i = 0; i < b.length; i++) if (seen[b[i]!]++ === 0) distinct++;
-  return distinct >= Math.min(64, b.length >> 3);
+  return distinctBytes(b) >= Math.min(64, b.length >> 3);
 }
 
 function uniform(b: Uint8Array): boolean {
-  const v = b[0];
-  for (let i = 1; i < b.length; i++) if (b[i] !== v) return false;
-  return true;
+  return uniformValue(b, null, 0, b.length) >= 0;
 }

@@ -3,7 +3,7 @@
  * carve, each incomplete file (a first fragment) is handed to gapCarve with
  * a claim map of everything the other files own.
  */
-import { resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
+import { checkedLength, resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
 import type { Reader } from '../reader/reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterFloor, inferBlockGrid, type BlockGrid } from './block-size.js';
@@ -73,7 +73,7 @@ export function reassembleAll(
       // A first fragment owns what its checks covered, less a margin: validators notice a break
       // late, and the bytes they accepted just past it may start another file's continuation.
       const header = Math.min(c.dataStart ?? grid.size, resultLength(c));
-      const good = Math.min(c.verifiedLength ?? resultLength(c), resultLength(c));
+      const good = checkedLength(c);
       const owned = Math.max(header, good - HEAD_LAG_CLUSTERS * grid.size);
       claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + owned)), c.offset);
     }
@@ -81,7 +81,7 @@ export function reassembleAll(
   // Where each first fragment's validated data ends (give or take a validator's lag), a fragment of another file may start.
   const boundaries: number[] = [];
   for (const c of pending) {
-    const good = clusterFloor(grid, c.offset + Math.min(c.verifiedLength ?? resultLength(c), resultLength(c)));
+    const good = clusterFloor(grid, c.offset + checkedLength(c));
     for (let k = -BOUNDARY_BACK; k <= BOUNDARY_AHEAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
   }
   const env = { reader, grid, claims, headers, boundaries, contentCache: new Map<string, Map<number, boolean>>() };

@@ -1,4 +1,4 @@
-import type { ByteRun } from '../carver.js';
+import { SECTOR, type ByteRun } from '../carver.js';
 import type { Candidate } from '../scan/carve-page.js';
 
 /** A candidate the engine keeps, possibly trimmed. */
@@ -8,8 +8,6 @@ export interface Kept {
   end: number;
 }
 
-/** File systems place files on sector boundaries (at least). */
-const SECTOR = 512;
 
 export interface ResolveStats {
   /** Candidates dropped because they start inside a file already kept (thumbnails, frames, copies inside containers). */
