@@ -10,6 +10,7 @@ declare -A pkg=(
   [convert-im6.q16]=imagemagick
   [ffmpeg]=ffmpeg
   [heif-enc]=libheif-examples
+  [ewfacquire]=ewf-tools
 )
 source "$(dirname "$0")/apt-missing.sh"
 install_missing "test tools"

@@ -3,6 +3,7 @@ import { UsageError } from '@rawcarve/core';
 import { runDemo } from './demo-command.js';
 import { runScan } from './scan-command.js';
 import { runTypes } from './types-command.js';
+import { runVerify } from './verify-command.js';
 import { VERSION } from './version.js';
 
 /** Exit codes: 0 done, 1 error while running, 2 usage. */
@@ -28,8 +29,8 @@ export function buildProgram(): Command {
 
   program
     .command('scan')
-    .description('carve an image (raw/dd file or block device, opened read-only) into OUTDIR')
-    .argument('<image>', 'evidence image or block device')
+    .description('carve an image (raw/dd file, split raw, E01 or block device, opened read-only) into OUTDIR')
+    .argument('<image>', 'evidence image (raw, .001/.aa split raw, .E01) or block device')
     .requiredOption('-o, --output <outdir>', 'output folder (must be empty unless --force)')
     .option('-t, --types <list>', 'comma-separated carver names (see `rawcarve types`)', list)
     .option('-j, --jobs <n>', 'worker threads (default: number of cores)', positiveInt('--jobs'))
@@ -44,6 +45,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--verify <what>', 'extra verification: decode = fully decode HEIC primary images (slower)').choices(['decode']))
     .action(async (image: string, opts: Parameters<typeof runScan>[1]) => {
       await runScan(image, opts, process.argv.slice(1));
+    });
+
+  program
+    .command('verify')
+    .description('hash every byte of an image: an E01 is checked against its stored MD5/SHA1; raw and split images get MD5 and SHA-256')
+    .argument('<image>', 'E01 (first segment), split raw (.001 / .aa), raw file or block device')
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(['auto', 'plain', 'none']).default('auto'))
+    .action((image: string, opts: { progress?: 'auto' | 'plain' | 'none' }) => {
+      const r = runVerify(image, opts);
+      if (r.ok === false) throw new Error(`verify: ${image} FAILED verification`);
     });
 
   program

@@ -7,6 +7,8 @@ export { loadCarvers, selectCarvers, resolvePluginUrl, assertCarver, carversOf, 
 export type { ImageSource } from './source/image-source.js';
 export { ImageReadError } from './source/image-source.js';
 export { RawFileSource } from './source/raw-file.js';
+export { SplitRawSource, splitRawParts } from './source/split-raw.js';
+export { EwfSource, EwfFormatError, type EwfInfo, type EwfVolume, type EwfCaseInfo, type EwfHashes, type EwfAcquiryError } from './source/ewf/index.js';
 export { openImageSource } from './source/open.js';
 // Scanning
 export { SignatureIndex } from './scan/signature-index.js';
