@@ -1,10 +1,17 @@
 /**
- * Signature search speed (GB/s) on media-free data: zeros, 0xFF (erased
- * flash), random bytes, at sector alignment and at every byte.
+ * Signature search speed (GB/s, one core) on media-free data (zeros, 0xFF
+ * erased flash, random bytes) and on 64 MiB images made by bench/gen-image.ts
+ * at each density (sparse: 8% media, dense: 60%), at sector alignment and at
+ * every byte. Media come from ../shared/media, else the committed samples.
  *   npx tsx bench/micro/signature-search.bench.ts
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Bench } from 'tinybench';
 import { SignatureIndex, findCandidates, type Carver, type Hit } from '@rawcarve/core';
+import { DEFAULT_MEDIA_DIR, generateImage, type Density } from '../gen-image.js';
+import { printTable, randomBytes } from './tinybench-table.js';
 
 const sig = (name: string, signatures: Carver['signatures']): Carver => ({
   name, version: '0', description: '', extensions: [name], signatures, maxFileSize: 1, carve: () => null,
@@ -16,22 +23,25 @@ const index = new SignatureIndex([
 ]);
 
 const SIZE = 64 * 1024 * 1024;
-const data = {
+const mediaDir = existsSync(DEFAULT_MEDIA_DIR) ? DEFAULT_MEDIA_DIR : resolve(import.meta.dirname, '../../test-images/samples');
+function generated(density: Density): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'rawcarve-sigbench-'));
+  try {
+    generateImage({ out: join(dir, 'i.img'), size: SIZE, mediaDir, density, seed: 1 });
+    return new Uint8Array(readFileSync(join(dir, 'i.img')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const data: Record<string, Uint8Array> = {
   zeros: new Uint8Array(SIZE),
   erased: new Uint8Array(SIZE).fill(0xff),
-  random: (() => {
-    const b = new Uint8Array(SIZE);
-    const w = new Uint32Array(b.buffer);
-    let x = 0x12345678;
-    for (let i = 0; i < w.length; i++) {
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-      w[i] = x >>> 0;
-    }
-    return b;
-  })(),
+  random: randomBytes(SIZE),
+  'sparse image': generated('sparse'),
+  'dense image': generated('dense'),
 };
 
-const bench = new Bench({ time: 1500 });
+const bench = new Bench({ time: 500, iterations: 5, warmupIterations: 2 });
 for (const align of [512, 1]) {
   for (const [name, buf] of Object.entries(data)) {
     bench.add(`${name} align=${align}`, () => {
@@ -41,9 +51,8 @@ for (const align of [512, 1]) {
   }
 }
 await bench.run();
-console.table(
-  bench.tasks.map((t) => {
-    const mean = t.result && 'latency' in t.result ? t.result.latency.mean : NaN;
-    return { task: t.name, 'ms per 64 MiB': mean.toFixed(2), 'GB/s': (SIZE / 1e9 / (mean / 1000)).toFixed(2) };
-  }),
-);
+printTable(bench, (_name, ms) => ({
+  'ms per 64 MiB': ms.toFixed(2),
+  'ms per GB': ((ms * 1e9) / SIZE).toFixed(0),
+  'GB/s': (SIZE / 1e9 / (ms / 1000)).toFixed(2),
+}));
