@@ -140,6 +140,21 @@ export interface Carver {
    * Huffman tables.
    */
   seamsPlausible?(reader: Reader, seams: readonly number[]): boolean;
+  /**
+   * Optional, for fragment reassembly of an incomplete result: file offset
+   * ranges where the content stops looking like one file although it still
+   * validates (JPEG: a brightness jump across a block row, where another
+   * photo's data sharing the Huffman tables begins). The file's break is
+   * looked for there first, its first fragment claims nothing past it, and
+   * other files' continuations are looked for there.
+   */
+  suspectBreaks?(reader: Reader, result: CarveResult): readonly SuspectRange[];
+}
+
+/** File offsets [from, to) where a fragment boundary probably lies. */
+export interface SuspectRange {
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface ExpectedBytes {

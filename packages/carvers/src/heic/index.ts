@@ -5,10 +5,11 @@
  * looks like what the item claims to be.
  */
 import {
-  BoxBudget, contiguous, readBoxHeader, sectorFloor, u32be,
+  BoxBudget, contiguous, distinctBytes, readBoxHeader, sectorFloor, u32be,
   type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type ExpectedBytes, type Metadata, type Reader,
 } from '@rawcarve/core';
 import { describeTiff } from '../jpeg/exif.js';
+import { isStuffedEntropy } from '../jpeg/index.js';
 import { verifyDecode } from './decode.js';
 import { checkItems, exifTiff } from './items.js';
 import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta.js';
@@ -28,6 +29,11 @@ export const heicCarver: Carver = {
   extensions: ['heic', 'heif', 'hif', 'avif'],
   signatures: IMAGE_BRANDS.map((b) => ({ bytes: [...'ftyp' + b].map((c) => c.charCodeAt(0)), offset: 4, description: `ftyp ${b}` })),
   maxFileSize: 512 * 1024 * 1024,
+
+  /** Compressed image data uses most byte values in any sector, and is not a JPEG's stuffed entropy data. */
+  couldContinue(block: Uint8Array): boolean {
+    return distinctBytes(block) >= Math.min(64, block.length >> 3) && !isStuffedEntropy(block);
+  },
 
   carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {
     const limit = Math.min(reader.size, offset + ctx.maxFileSize);

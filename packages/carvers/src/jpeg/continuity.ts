@@ -6,7 +6,7 @@
  * from one block row to the next inside a photo; right after a wrong seam it
  * jumps. Only sequential (baseline/extended) scans are traced.
  */
-import type { Reader } from '@rawcarve/core';
+import type { Reader, SuspectRange } from '@rawcarve/core';
 import { BitReader } from './bitreader.js';
 import { huff } from './entropy.js';
 import type { HuffmanTable } from './huffman.js';
@@ -61,16 +61,140 @@ export function seamsLookContinuous(reader: Reader, seams: readonly number[]): b
     // reject correct photos too often.
     const steps = stepsFrom(trace, mcu);
     if (steps.length < 8) continue;
-    if (median(steps) > Math.max(MIN_JUMP, JUMP_FACTOR * usual)) return false;
+    const limit = Math.max(MIN_JUMP, JUMP_FACTOR * usual);
+    if (median(steps) <= limit) continue;
+    // A natural edge near the seam jumps across whole rows; a wrong seam only in the blocks
+    // decoded from the new fragment, under or over blocks of the old one. The rest of the
+    // same two rows (old under old, new under new) then stays calm.
+    const other = otherSideSteps(trace, mcu);
+    if (other.length >= 8 && median(other) > limit / 2) continue;
+    return false;
   }
   return true;
 }
 
+/** Share of a row's blocks on each side of a seam that must agree with it (jump on the seam's side, not on the other). */
+const SEAM_AGREEMENT = 0.75;
+/** Rows after a change of texture that must keep it for the change to count. */
+const SHIFT_ROWS = 8;
+/** How much rougher the picture must become (median vertical step) past a change of texture. */
+const SHIFT_FACTOR = 3;
+
+/**
+ * Where the picture of a (validating) scan stops being one photo, as file
+ * offset ranges. Two signs, both of another photo's data decoded with the
+ * same tables:
+ * - a seam inside an MCU row: the blocks after it jump against the row
+ *   above, and in the next row the blocks before it do, while the others
+ *   stay continuous. A real edge (a horizon) jumps across a whole row.
+ * - a lasting change of texture: a photo of another width read with this
+ *   one's row length no longer continues from row to row.
+ * Empty for progressive scans and when neither shows.
+ */
+export function pictureBreaks(reader: Reader): SuspectRange[] {
+  let scan: FirstScan | null = null;
+  walkJpeg(reader, 0, reader.size, undefined, (s) => {
+    scan = s;
+    return true;
+  });
+  if (scan === null) return [];
+  const t = traceDc(reader, scan);
+  if (!t) return [];
+  const mcuRows = Math.floor(t.mcus / t.mcusX);
+  if (mcuRows < 4) return [];
+  const threshold = Math.max(MIN_JUMP, JUMP_FACTOR * median(rowSteps(t, 1, mcuRows * t.rowsPerMcu)));
+  const hb = Math.max(1, Math.round(t.blocksW / t.mcusX));
+  /** Whether the top block row of MCU row `my` jumps against the row above, per MCU column. */
+  const jumpsAt = (my: number): Uint8Array => {
+    const out = new Uint8Array(t.mcusX);
+    const gy = my * t.rowsPerMcu;
+    for (let mx = 0; mx < t.mcusX; mx++) {
+      let big = 0;
+      for (let b = 0; b < hb; b++) {
+        const gx = mx * hb + b;
+        if (gx < t.blocksW && Math.abs(t.dc[gy * t.blocksW + gx]! - t.dc[(gy - 1) * t.blocksW + gx]!) > threshold) big++;
+      }
+      out[mx] = big * 2 >= hb ? 1 : 0;
+    }
+    return out;
+  };
+  // The jump shows up to a row late (the blocks above the first foreign ones are the file's own only from the seam on).
+  const range = (m: number, last = m): SuspectRange => ({
+    from: Math.floor(t.mcuStart[Math.max(0, m - t.mcusX - 2)]!),
+    to: Math.ceil(t.mcuStart[Math.min(t.mcus - 1, last + 2)]!),
+  });
+  let prev = jumpsAt(1);
+  for (let my = 1; my + 1 < mcuRows; my++) {
+    const next = jumpsAt(my + 1);
+    const k = seamColumns(prev, next);
+    if (k) return [range(my * t.mcusX + k.first, my * t.mcusX + k.last)];
+    prev = next;
+  }
+  const shift = textureShift(t, mcuRows);
+  return shift > 0 ? [range(shift * t.mcusX)] : [];
+}
+
+/**
+ * The MCU columns k where row `a` jumps from k on and row `b` (the next) up
+ * to k, each side agreeing, k well inside the row; null when there is none.
+ */
+function seamColumns(a: Uint8Array, b: Uint8Array): { first: number; last: number } | null {
+  const w = a.length;
+  const lo = Math.max(1, Math.floor(w / 10));
+  const hi = Math.ceil((9 * w) / 10);
+  let aBefore = 0; // jumps of a in [0, k)
+  let bBefore = 0;
+  for (let k = 0; k < lo; k++) {
+    aBefore += a[k]!;
+    bBefore += b[k]!;
+  }
+  const aAll = a.reduce((n, x) => n + x, 0);
+  const bAll = b.reduce((n, x) => n + x, 0);
+  let first = -1;
+  let last = -1;
+  for (let k = lo; k < hi; k++) {
+    const aAfter = aAll - aBefore;
+    const bAfter = bAll - bBefore;
+    const seamSide = aAfter / (w - k) >= SEAM_AGREEMENT && bBefore / k >= SEAM_AGREEMENT;
+    const quietSide = aBefore / k <= 1 - SEAM_AGREEMENT && bAfter / (w - k) <= 1 - SEAM_AGREEMENT;
+    if (seamSide && quietSide) {
+      if (first < 0) first = k;
+      last = k;
+    }
+    aBefore += a[k]!;
+    bBefore += b[k]!;
+  }
+  return first < 0 ? null : { first, last };
+}
+
+/** The first MCU row from which the picture stays much rougher than before it, or 0. */
+function textureShift(t: DcTrace, mcuRows: number): number {
+  const rough: number[] = [];
+  for (let my = 1; my < mcuRows; my++) rough.push(median(stepsFrom(t, my * t.mcusX)));
+  for (let my = SHIFT_ROWS; my + SHIFT_ROWS <= mcuRows - 1; my++) {
+    const before = median(rough.slice(0, my - 1));
+    const after = median(rough.slice(my - 1, my - 1 + SHIFT_ROWS));
+    const lowestAfter = Math.min(...rough.slice(my - 1, my - 1 + SHIFT_ROWS));
+    if (lowestAfter > Math.max(MIN_JUMP / 2, SHIFT_FACTOR * before) && after > MIN_JUMP) return my;
+  }
+  return 0;
+}
+
+/**
+ * The steps in the two MCU rows of a seam at `mcu` that stepsFrom leaves
+ * out: the row's MCUs before the seam and the next row's from the seam's
+ * column on.
+ */
+function otherSideSteps(t: DcTrace, mcu: number): number[] {
+  const k = mcu % t.mcusX;
+  return [...stepsFrom(t, mcu - k, k), ...stepsFrom(t, mcu + t.mcusX, t.mcusX - k)];
+}
+
 /** |DC − DC of the block above| for the top blocks of the MCUs [mcu, mcu + one row of MCUs). */
-function stepsFrom(t: DcTrace, mcu: number): number[] {
+function stepsFrom(t: DcTrace, mcu: number, count = t.mcusX): number[] {
   const out: number[] = [];
   const hb = Math.max(1, Math.round(t.blocksW / t.mcusX));
-  for (let m = mcu; m < Math.min(t.mcus, mcu + t.mcusX); m++) {
+  for (let m = mcu; m < Math.min(t.mcus, mcu + count); m++) {
     const gy = Math.floor(m / t.mcusX) * t.rowsPerMcu;
     if (gy < 1) continue;
     for (let b = 0; b < hb; b++) {

@@ -3,13 +3,13 @@
  * MPF secondary images and Samsung trailers included, so a camera file comes
  * back whole; EXIF thumbnails never end it and are never files of their own.
  */
-import { contiguous, distinctBytes, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader } from '@rawcarve/core';
+import { contiguous, distinctBytes, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
 import { mpfEntries } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
 import { samsungTrailerEnd } from './trailers.js';
 import { walkJpeg, type JpegWalk } from './walk.js';
-import { seamsLookContinuous } from './continuity.js';
+import { pictureBreaks, seamsLookContinuous } from './continuity.js';
 
 export { walkJpeg, type JpegWalk } from './walk.js';
 export { decodeScan, type ScanOutcome, type ScanStop } from './entropy.js';
@@ -93,7 +93,14 @@ export const jpegCarver: Carver = {
   seamsPlausible(reader: Reader, seams: readonly number[]): boolean {
     return seamsLookContinuous(reader, seams);
   },
+
+  suspectBreaks(reader: Reader): SuspectRange[] {
+    return pictureBreaks(reader);
+  },
 };
+
+/** Segments found between the scans of a progressive JPEG: DHT, SOS, DQT, DRI. */
+const BETWEEN_SCANS = new Set([0xc4, 0xda, 0xdb, 0xdd]);
 
 /**
  * Could `block` lie inside a JPEG's entropy-coded data? There every FF is
@@ -104,9 +111,29 @@ export function looksLikeEntropyData(block: Uint8Array): boolean {
   for (let i = 0; i + 1 < block.length; i++) {
     if (block[i] !== 0xff) continue;
     const n = block[i + 1]!;
-    if (n !== 0 && n !== 0xff && n !== 0xd9 && (n < 0xd0 || n > 0xd7)) return false;
+    if (n === 0 || n === 0xff || n === 0xd9 || (n >= 0xd0 && n <= 0xd7)) continue;
+    // Between the scans of a progressive file: tables and the next scan's header, with a short length.
+    if (BETWEEN_SCANS.has(n) && i + 3 < block.length && ((block[i + 2]! << 8) | block[i + 3]!) <= 1024) continue;
+    return false;
   }
   return distinctBytes(block) >= Math.min(48, block.length >> 3);
+}
+
+/**
+ * Is `block` certainly JPEG entropy-coded data: byte stuffing (FF 00) seen at
+ * least twice and no FF followed by anything a scan cannot hold? Random or
+ * HEVC data passes this with a probability of well under 1%; other carvers use
+ * it to tell a JPEG's clusters from their own.
+ */
+export function isStuffedEntropy(block: Uint8Array): boolean {
+  let stuffed = 0;
+  for (let i = 0; i + 1 < block.length; i++) {
+    if (block[i] !== 0xff) continue;
+    const n = block[i + 1]!;
+    if (n === 0) stuffed++;
+    else if (n !== 0xff && (n < 0xd0 || n > 0xd7)) return false;
+  }
+  return stuffed >= 2;
 }
 
 /**

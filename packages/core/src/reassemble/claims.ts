@@ -7,6 +7,8 @@ export interface Claim {
   end: number;
   /** Image offset of the owning file's first byte. */
   owner: number;
+  /** A complete file's bytes (firm), or the estimate of a first fragment's (soft: it may run past its break). */
+  firm: boolean;
 }
 
 export class ClaimMap {
@@ -14,9 +16,9 @@ export class ClaimMap {
   private claims: Claim[] = [];
   private sorted = true;
 
-  add(start: number, end: number, owner: number): void {
+  add(start: number, end: number, owner: number, firm = true): void {
     if (end <= start) return;
-    this.claims.push({ start, end, owner });
+    this.claims.push({ start, end, owner, firm });
     this.sorted = false;
   }
 

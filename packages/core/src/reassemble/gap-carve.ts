@@ -10,7 +10,7 @@
  * through a FragmentReader. A join is kept only if, in the end, the file
  * validates as complete: a wrong join is worse than a missing file.
  */
-import { checkedLength, distinctBytes, resultLength, type Carver, type CarveContext, type CarveResult, type ExpectedBytes } from '../carver.js';
+import { checkedLength, distinctBytes, resultLength, type Carver, type CarveContext, type CarveResult, type ExpectedBytes, type SuspectRange } from '../carver.js';
 import { uniformValue } from '../scan/find-candidates.js';
 import type { Reader } from '../reader/reader.js';
 import { clusterCeil, clusterFloor, type BlockGrid } from './block-size.js';
@@ -89,7 +89,11 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
   const cs = env.grid.size;
   const continuable = continuableTest(env, carver, offset);
   let trials = 0;
-  const spent = (): boolean => trials >= budget.maxTrials || performance.now() - t0 > budget.maxMs;
+  // Each partial continuation followed gets a share of what is left, so one that leads astray
+  // (foreign data of the same kind validates for a long while) cannot starve the others.
+  let trialLimit = budget.maxTrials;
+  let deadline = t0 + budget.maxMs;
+  const spent = (): boolean => trials >= trialLimit || performance.now() > deadline;
   const outcome = (result: CarveResult | null, why: string): GapCarveOutcome => ({ result, trials, ms: performance.now() - t0, note: why });
 
   // Trials that keep the same earlier pieces and cut the last one at different breaks share every
@@ -132,7 +136,8 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const end = resultLength(current);
     const good = checkedLength(current);
     const dataStart = current.dataStart ?? 0;
-    const breaks = breakCandidates(last.img, pStart, Math.max(pStart, dataStart), good, end, cs, env.grid, (x) => !continuable(x));
+    const suspect = suspectBreakOffsets(carver, new FragmentReader(env.reader, pieces), current, pStart, cs);
+    const breaks = breakCandidates(last.img, pStart, Math.max(pStart, dataStart), good, end, cs, env.grid, (x) => !continuable(x), suspect);
     const used = new Set(pieces.map((p) => p.img));
     const minBreak = Math.min(...breaks.map((b) => last.img + (b - pStart)));
     // Bytes the assembly keeps (earlier pieces, and the last one up to the earliest break) cannot be a continuation.
@@ -141,14 +146,19 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
     const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
     /** Validates one (break, continuation) pair; true when it completed the file. */
-    const attempt = (b: number, c: number): boolean => {
+    const attempt = (b: number, c: number, pinned = false): boolean => {
       // Every seam needs evidence that it is one: the cluster after the first piece's part, or the one
       // before the continuation, is certainly not this file's. Even an entropy decoder accepts foreign
       // data of its own kind for a long while, and a search that follows partial continuations would
       // otherwise stitch such runs together. Validators that check only some bytes (NAL headers, sample
       // positions) would accept a seam anywhere inside one tile or sample: they need both sides.
+      // A continuation pinned by bytes the carver expects at a known file offset needs only the break
+      // side when the carver's checks reached into the cluster just before it: then no other break is
+      // possible, and the pinned bytes fix where the continuation starts. (A foreign cluster further on
+      // proves nothing about where the file's data stopped: random data before it looks like the file's.)
       const breakImg = last.img + (b - pStart);
-      const evidence = (continuable(breakImg) ? 0 : 1) + (continuable(c - cs) ? 0 : 1);
+      const exactBreak = pinned && breakImg <= clusterCeil(env.grid, last.img + (good - pStart));
+      const evidence = (continuable(breakImg) ? 0 : exactBreak ? 2 : 1) + (continuable(c - cs) ? 0 : 1);
       if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
       const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
       const { r, fr } = validate(trial, b);
@@ -198,7 +208,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
             break;
           }
         }
-        for (const b of seams) if (attempt(b, p - (F - b))) return true;
+        for (const b of seams) if (attempt(b, p - (F - b), true)) return true;
       }
     }
 
@@ -214,7 +224,16 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       }
       if (promising.length > 0) break; // the most likely break gave continuations: follow them
     }
-    for (const p of promising) if (extend(p.pieces, p.r, depth + 1)) return true;
+    if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} follows ${promising.map((p) => `${p.pieces.map((q) => `${q.img}+${q.length}`).join('/')}:${p.progress}`).join(' ')} after ${trials} trials`);
+    const [outerLimit, outerDeadline] = [trialLimit, deadline];
+    for (let i = 0; i < promising.length; i++) {
+      const share = promising.length - i;
+      trialLimit = trials + Math.ceil((outerLimit - trials) / share);
+      deadline = performance.now() + (outerDeadline - performance.now()) / share;
+      const done = extend(promising[i]!.pieces, promising[i]!.r, depth + 1);
+      [trialLimit, deadline] = [outerLimit, outerDeadline];
+      if (done) return true;
+    }
     return false;
   };
 
@@ -261,9 +280,13 @@ function continuableTest(env: GapCarveEnv, carver: Carver, owner: number): (x: n
  */
 export function unprovenTailCut(env: GapCarveEnv, carver: Carver, result: CarveResult, offset: number): number | null {
   if (result.byteRuns.length !== 1) return null;
-  const continuable = continuableTest(env, carver, offset);
-  const end = offset + resultLength(result);
   const from = offset + Math.max(result.dataStart ?? 0, checkedLength(result));
+  return firstForeignCluster(env, carver, offset, from, offset + resultLength(result));
+}
+
+/** The first cluster in [from, end) that cannot hold data of the file starting at `offset`, or null. */
+export function firstForeignCluster(env: GapCarveEnv, carver: Carver, offset: number, from: number, end: number): number | null {
+  const continuable = continuableTest(env, carver, offset);
   for (let x = clusterCeil(env.grid, Math.max(from, offset + 1)); x < end; x += env.grid.size) {
     if (!continuable(x)) return x;
   }
@@ -279,6 +302,7 @@ export function unprovenTailCut(env: GapCarveEnv, carver: Carver, result: CarveR
  */
 function breakCandidates(
   img: number, pStart: number, from: number, good: number, end: number, cs: number, grid: BlockGrid, foreign: (x: number) => boolean,
+  suspect: readonly number[],
 ): number[] {
   const out: number[] = [];
   const toFile = (x: number): number => pStart + (x - img);
@@ -290,6 +314,8 @@ function breakCandidates(
       break;
     }
   }
+  // Where the content stops looking like one file, although it still validates.
+  for (const b of suspect) if (out.length === 0 || b < out[0]!) out.push(b);
   // Around where the checks stopped: a little before (validators notice late), further after (cautious ones stop early).
   const g = clusterFloor(grid, img + (good - pStart));
   const after = img + (end - pStart) + BREAKS_AFTER * cs;
@@ -367,7 +393,33 @@ function continuationCandidates(
   };
   const long = orphans.filter((x) => runOf(x) >= LONG_RUN);
   const short = orphans.filter((x) => runOf(x) < LONG_RUN);
-  return [...new Set([...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long, ...near, ...short, ...rest])];
+  // Where other files' data ends and where long runs start are equally good guesses: nearest first.
+  const likely = [...boundaries.slice(0, CONTINUATIONS_PER_BREAK), ...long].sort(byDistance);
+  return [...new Set([...likely, ...near, ...short, ...rest])];
+}
+
+/** Most clusters of one suspect range tried as breaks. */
+const SUSPECT_CLUSTERS = 128;
+
+/**
+ * Cluster boundaries (file offsets, in the last piece, past pStart) inside
+ * the ranges where the carver sees the content stop being one file.
+ */
+function suspectBreakOffsets(carver: Carver, reader: Reader, result: CarveResult, pStart: number, cs: number): number[] {
+  if (!carver.suspectBreaks) return [];
+  let ranges: readonly SuspectRange[];
+  try {
+    ranges = carver.suspectBreaks(reader, result);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const r of ranges) {
+    // Latest first: the brightness jump shows at or after the seam.
+    const hi = Math.ceil(r.to / cs) * cs;
+    for (let b = hi, k = 0; b > Math.max(pStart, r.from - cs) && k < SUSPECT_CLUSTERS; b -= cs, k++) out.push(b);
+  }
+  return out;
 }
 
 function safeHint(carver: Carver, reader: Reader, result: CarveResult): ExpectedBytes | null {

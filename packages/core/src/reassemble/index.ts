@@ -3,12 +3,13 @@
  * carve, each incomplete file (a first fragment) is handed to gapCarve with
  * a claim map of everything the other files own.
  */
-import { checkedLength, resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
+import { checkedLength, resultLength, type Carver, type CarveContext, type CarveResult, type SuspectRange } from '../carver.js';
+import { FragmentReader } from './fragment-reader.js';
 import type { Reader } from '../reader/reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterFloor, inferBlockGrid, type BlockGrid } from './block-size.js';
 import { ClaimMap } from './claims.js';
-import { DEFAULT_BUDGET, gapCarve, unprovenTailCut, type GapCarveBudget } from './gap-carve.js';
+import { DEFAULT_BUDGET, firstForeignCluster, gapCarve, unprovenTailCut, type GapCarveBudget } from './gap-carve.js';
 
 export { inferBlockGrid, clusterCeil, clusterFloor, DEFAULT_GRID, type BlockGrid } from './block-size.js';
 export { ClaimMap } from './claims.js';
@@ -69,14 +70,31 @@ export function reassembleAll(
   const pending = kept.filter((c) => c.status !== 'complete').sort((a, b) => a.offset - b.offset);
   for (const c of kept) {
     if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
-    else {
-      // A first fragment owns what its checks covered, less a margin: validators notice a break
-      // late, and the bytes they accepted just past it may start another file's continuation.
-      const header = Math.min(c.dataStart ?? grid.size, resultLength(c));
-      const good = checkedLength(c);
-      const owned = Math.max(header, good - HEAD_LAG_CLUSTERS * grid.size);
-      claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + owned)), c.offset);
+  }
+  const contentCache = new Map<string, Map<number, boolean>>();
+  /** Clusters where a first fragment's content stops looking like its own: likely starts of other files' fragments. */
+  const suspects: number[] = [];
+  for (const c of kept) {
+    if (c.status === 'complete') continue;
+    // A first fragment owns what its checks covered, less a margin: validators notice a break
+    // late, and the bytes they accepted just past it may start another file's continuation.
+    // It never owns past the first cluster that cannot be its own (a decoder runs through zeros
+    // and into the next fragment, which must stay free for the search).
+    const header = Math.min(c.dataStart ?? grid.size, resultLength(c));
+    const good = checkedLength(c);
+    let owned = Math.max(header, good - HEAD_LAG_CLUSTERS * grid.size);
+    const carver = carvers.find((x) => x.name === c.carver);
+    if (carver) {
+      const env = { reader, grid, claims, headers: new Set(kept.map((k) => k.offset)), boundaries: [], contentCache };
+      const foreign = firstForeignCluster(env, carver, c.offset, c.offset + header, c.offset + owned);
+      if (foreign !== null) owned = Math.max(header, foreign - c.offset);
+      // Nor past where its content stops looking like one file: another file's fragment may start there.
+      for (const r of suspectRanges(carver, reader, c)) {
+        owned = Math.max(header, Math.min(owned, r.from));
+        suspects.push(...clustersIn(grid, c.offset + r.from, c.offset + r.to));
+      }
     }
+    claims.add(c.offset, Math.max(c.offset + 1, clusterFloor(grid, c.offset + owned)), c.offset, false);
   }
   // Where each first fragment's validated data ends (give or take a validator's lag), a fragment of another file may start.
   const boundaries: number[] = [];
@@ -84,7 +102,8 @@ export function reassembleAll(
     const good = clusterFloor(grid, c.offset + checkedLength(c));
     for (let k = -BOUNDARY_BACK; k <= BOUNDARY_AHEAD; k++) if (good + k * grid.size > c.offset) boundaries.push(good + k * grid.size);
   }
-  const env = { reader, grid, claims, headers, boundaries, contentCache: new Map<string, Map<number, boolean>>() };
+  boundaries.push(...suspects);
+  const env = { reader, grid, claims, headers, boundaries, contentCache };
   // Two rounds: a file rebuilt in round one claims its fragments, which changes what its
   // neighbours see. A file is tried again only if some file was rebuilt after its first try.
   let rebuiltCount = 0;
@@ -137,4 +156,21 @@ export function reassembleAll(
   }
   stats.ms = performance.now() - t0;
   return { rebuilt, notes, stats };
+}
+
+/** The carver's suspect break ranges of an incomplete file, in file offsets (none if it has no such test or throws). */
+function suspectRanges(carver: Carver, reader: Reader, c: Candidate): readonly SuspectRange[] {
+  if (!carver.suspectBreaks) return [];
+  try {
+    return carver.suspectBreaks(new FragmentReader(reader, [{ img: c.offset, length: Infinity }]), c);
+  } catch {
+    return [];
+  }
+}
+
+/** Cluster starts in [from, to], at most 256. */
+function clustersIn(grid: BlockGrid, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let x = clusterFloor(grid, from); x <= to && out.length < 256; x += grid.size) out.push(x);
+  return out;
 }
