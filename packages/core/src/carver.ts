@@ -160,7 +160,16 @@ export interface SuspectRange {
 export interface ExpectedBytes {
   /** File offset of `bytes`. */
   readonly fileOffset: number;
+  /** The bytes themselves (at least 4 to be searched for), or empty when only `matches` can tell. */
   readonly bytes: Uint8Array;
+  /**
+   * Optional: does the image hold, at `imgOffset`, what the file holds at
+   * `fileOffset`? For structure no fixed bytes show (a movie's next video
+   * sample: NAL units whose lengths add up to the sample size from stsz).
+   * Tried at every position of the right cluster phase near the break, so
+   * it must reject quickly.
+   */
+  matches?(reader: Reader, imgOffset: number): boolean;
 }
 
 /** What the user asked describe() to do beyond reading metadata. */

@@ -11,6 +11,7 @@ import {
 } from '@rawcarve/core';
 import { CONTENT_CHECKS, SampleAudit, pickContent, type Region } from './audit.js';
 import { extensionOf, isImageOnly, readFileType, type FileType } from './brands.js';
+import { nextSampleHint } from './continuation.js';
 import { auditFragments } from './fragments.js';
 import { movieMetadata } from './metadata.js';
 import { parseMoov } from './moov.js';
@@ -37,11 +38,13 @@ export const movCarver: Carver = {
 
   /**
    * Reassembly hint: a movie whose moov comes after its mdat (iPhone,
-   * GoPro, most cameras) must have the moov box right where the mdat ends.
+   * GoPro, most cameras) must have the moov box right where the mdat ends;
+   * one whose moov comes first, its next video sample (continuation.ts).
    */
   expectedAt(reader: Reader): ExpectedBytes | null {
     const walk = walkTopLevel(reader, 0, reader.size);
-    if (walk.boxes.some((b) => b.type === 'moov')) return null;
+    // moov first: its sample tables say which video sample comes next, and its size finds it.
+    if (walk.boxes.some((b) => b.type === 'moov')) return nextSampleHint(reader);
     const mdat = [...walk.boxes].reverse().find((b) => b.type === 'mdat' && !b.toEnd);
     if (!mdat || mdat.end + 8 > reader.size) return null;
     return { fileOffset: mdat.end + 4, bytes: Uint8Array.from(ascii('moov')) };

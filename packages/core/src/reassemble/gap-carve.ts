@@ -184,12 +184,12 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
 
     // The carver knows bytes that must come next: find them, and the fragment holding them follows.
     const hint = carver.expectedAt ? safeHint(carver, new FragmentReader(env.reader, pieces), current) : null;
-    if (hint && hint.fileOffset > pStart && hint.bytes.length >= 4) {
+    if (hint && hint.fileOffset > pStart && (hint.bytes.length >= 4 || hint.matches)) {
       const F = hint.fileOffset;
       const bMax = pStart + (clusterFloor(env.grid, last.img + (F - pStart)) - last.img);
       const breakAt = last.img + (Math.min(good, F) - pStart);
       const goodImg = clusterFloor(env.grid, last.img + (Math.min(good, F) - pStart));
-      for (const p of findExpected(env, hint.bytes, last.img + (F - pStart), breakAt, offset, pieces)) {
+      for (const p of findExpected(env, hint, last.img + (F - pStart), breakAt, offset, pieces)) {
         if (bMax <= pStart || spent()) break;
         // The seam is where this file's data stops: the first cluster after the good part that
         // cannot continue it, or (seen from the continuation) the last one before p that cannot.
@@ -430,6 +430,17 @@ function safeHint(carver: Carver, reader: Reader, result: CarveResult): Expected
   }
 }
 
+/** How far from a break (and before the file) positions are tried with a carver's matches() when it gives no bytes. */
+const MATCH_WINDOW = 32 * 1024 * 1024;
+
+function safeMatch(hint: ExpectedBytes, reader: Reader, at: number): boolean {
+  try {
+    return hint.matches!(reader, at);
+  } catch {
+    return false;
+  }
+}
+
 /** How far from a break expected bytes are looked for. */
 const HINT_WINDOW = 256 * 1024 * 1024;
 const HINT_POSITIONS = 16;
@@ -441,24 +452,37 @@ const SEARCH_CHUNK = 16 * 1024 * 1024;
  * fragmented), not in another file's claim or this file's pieces. Nearest
  * after the break first, then nearest before the file.
  */
-function findExpected(env: GapCarveEnv, bytes: Uint8Array, contiguousAt: number, breakAt: number, fileStart: number, pieces: readonly Piece[]): number[] {
+function findExpected(env: GapCarveEnv, hint: ExpectedBytes, contiguousAt: number, breakAt: number, fileStart: number, pieces: readonly Piece[]): number[] {
   const cs = env.grid.size;
   const phase = ((contiguousAt % cs) + cs) % cs;
-  const lo = Math.max(0, fileStart - HINT_WINDOW);
-  const hi = Math.min(env.reader.size, breakAt + HINT_WINDOW);
   const found: number[] = [];
-  const needle = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let at = lo; at < hi; at += SEARCH_CHUNK) {
-    const len = Math.min(SEARCH_CHUNK + bytes.length - 1, hi - at);
-    const view = env.reader.bytes(at, len);
-    const buf = Buffer.from(view.buffer, view.byteOffset, view.length);
-    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
-      const p = at + i;
-      if (p % cs !== phase || p < breakAt - cs && p >= fileStart) continue;
-      const claim = env.claims.at(p);
-      if (claim && claim.owner !== fileStart) continue;
-      if (pieces.some((q, k) => p >= q.img && (k === pieces.length - 1 ? p < breakAt : p < q.img + q.length))) continue;
-      found.push(p);
+  const usable = (p: number): boolean => {
+    if (p % cs !== phase || (p < breakAt - cs && p >= fileStart)) return false;
+    const claim = env.claims.at(p);
+    if (claim && claim.owner !== fileStart) return false;
+    return !pieces.some((q, k) => p >= q.img && (k === pieces.length - 1 ? p < breakAt : p < q.img + q.length));
+  };
+  const bytes = hint.bytes;
+  if (bytes.length >= 4) {
+    const lo = Math.max(0, fileStart - HINT_WINDOW);
+    const hi = Math.min(env.reader.size, breakAt + HINT_WINDOW);
+    const needle = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let at = lo; at < hi; at += SEARCH_CHUNK) {
+      const len = Math.min(SEARCH_CHUNK + bytes.length - 1, hi - at);
+      const view = env.reader.bytes(at, len);
+      const buf = Buffer.from(view.buffer, view.byteOffset, view.length);
+      for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
+        const p = at + i;
+        if (usable(p) && (!hint.matches || safeMatch(hint, env.reader, p))) found.push(p);
+      }
+    }
+  } else if (hint.matches) {
+    // No bytes to search for: ask the carver at every position of the phase, nearest first, within a smaller window.
+    const first = breakAt - (((breakAt - phase) % cs) + cs) % cs;
+    for (let d = 0; d < MATCH_WINDOW && found.length < HINT_POSITIONS; d += cs) {
+      for (const p of [first + d, fileStart - (((fileStart - phase) % cs) + cs) % cs - d - cs]) {
+        if (p >= 0 && p < env.reader.size && usable(p) && safeMatch(hint, env.reader, p)) found.push(p);
+      }
     }
   }
   const rank = (x: number): number => (x >= breakAt ? x - breakAt : HINT_WINDOW + (fileStart - x));
