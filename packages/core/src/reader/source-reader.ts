@@ -1,22 +1,40 @@
 import type { ImageSource } from '../source/image-source.js';
 import { MAX_READ, ReaderRangeError, type Reader } from './reader.js';
 
-const BLOCK = 1 << 20; // cache granularity: 1 MiB, aligned
-const CACHE_BLOCKS = 16;
+/** Cache granularity and size: the scanner reads forward in big blocks; random access (reassembly) wants small ones, many. */
+export interface SourceReaderCache {
+  /** Block size in bytes (a power of two). */
+  readonly blockSize: number;
+  readonly blocks: number;
+}
+
+/** 1 MiB aligned blocks, 16 of them: sequential reads of samples and entropy data past the scanner's window. */
+export const SEQUENTIAL_CACHE: SourceReaderCache = { blockSize: 1 << 20, blocks: 16 };
+/** 64 KiB blocks, 1024 of them (64 MiB): many small reads all over the image, as fragment reassembly makes. */
+export const RANDOM_ACCESS_CACHE: SourceReaderCache = { blockSize: 1 << 16, blocks: 1024 };
 
 /**
  * A Reader over an ImageSource with an optional pinned window (the scanner's
- * page plus margin, already in memory) and a small LRU of 1 MiB blocks for
- * everything else. Memory is bounded: window + 16 MiB.
+ * page plus margin, already in memory) and an LRU of aligned blocks for
+ * everything else. Memory is bounded: window + blockSize × blocks.
  */
 export class SourceReader implements Reader {
+  /** Size of the image in bytes. */
   readonly size: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowBase = 0;
   private readonly cache = new Map<number, Uint8Array>(); // block index -> bytes (insertion order = LRU)
 
-  constructor(private readonly source: ImageSource) {
+  private readonly blockSize: number;
+  private readonly maxBlocks: number;
+
+  constructor(
+    private readonly source: ImageSource,
+    cache: SourceReaderCache = SEQUENTIAL_CACHE,
+  ) {
     this.size = source.size;
+    this.blockSize = cache.blockSize;
+    this.maxBlocks = cache.blocks;
   }
 
   /** Pins bytes already read from the image at `base` (zero-copy reads there). */
@@ -25,6 +43,7 @@ export class SourceReader implements Reader {
     this.window = bytes;
   }
 
+  /** See {@link Reader.bytes}: a view of the window or of a cached block when the range lies in one, else a fresh copy. */
   bytes(offset: number, length: number): Uint8Array {
     if (offset < 0 || length < 0 || length > MAX_READ || !Number.isFinite(offset)) {
       throw new ReaderRangeError(offset, length);
@@ -35,6 +54,7 @@ export class SourceReader implements Reader {
     if (w >= 0 && end - this.windowBase <= this.window.length) {
       return this.window.subarray(w, end - this.windowBase);
     }
+    const BLOCK = this.blockSize;
     const block = Math.floor(offset / BLOCK);
     if (Math.floor((end - 1) / BLOCK) === block) {
       const b = this.block(block);
@@ -46,6 +66,7 @@ export class SourceReader implements Reader {
     return n === out.length ? out : out.subarray(0, n);
   }
 
+  /** See {@link Reader.chunk}: up to the end of the window or of the cached block holding `offset`. */
   chunk(offset: number, maxLength: number): Uint8Array {
     if (offset < 0 || !Number.isFinite(offset)) throw new ReaderRangeError(offset, maxLength);
     if (offset >= this.size || maxLength <= 0) return new Uint8Array(0);
@@ -53,9 +74,9 @@ export class SourceReader implements Reader {
     if (w >= 0 && w < this.window.length) {
       return this.window.subarray(w, Math.min(this.window.length, w + maxLength));
     }
-    const block = Math.floor(offset / BLOCK);
+    const block = Math.floor(offset / this.blockSize);
     const b = this.block(block);
-    const start = offset - block * BLOCK;
+    const start = offset - block * this.blockSize;
     return b.subarray(start, Math.min(b.length, start + maxLength));
   }
 
@@ -66,11 +87,11 @@ export class SourceReader implements Reader {
       this.cache.set(index, hit);
       return hit;
     }
-    const start = index * BLOCK;
-    const buf = new Uint8Array(Math.min(BLOCK, this.size - start));
+    const start = index * this.blockSize;
+    const buf = new Uint8Array(Math.min(this.blockSize, this.size - start));
     const n = this.source.readInto(start, buf, 0, buf.length);
     const bytes = n === buf.length ? buf : buf.subarray(0, n);
-    if (this.cache.size >= CACHE_BLOCKS) {
+    if (this.cache.size >= this.maxBlocks) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
@@ -81,16 +102,19 @@ export class SourceReader implements Reader {
 
 /** A Reader over bytes in memory (tests, plugin authors, already-read data). */
 export class BufferReader implements Reader {
+  /** Length of the bytes given. */
   readonly size: number;
   constructor(private readonly data: Uint8Array) {
     this.size = data.length;
   }
+  /** See {@link Reader.bytes}: always a zero-copy view. */
   bytes(offset: number, length: number): Uint8Array {
     if (offset < 0 || length < 0 || length > MAX_READ || !Number.isFinite(offset)) {
       throw new ReaderRangeError(offset, length);
     }
     return this.data.subarray(Math.min(offset, this.size), Math.min(offset + length, this.size));
   }
+  /** See {@link Reader.chunk}: the whole rest of the data, up to maxLength (and MAX_READ). */
   chunk(offset: number, maxLength: number): Uint8Array {
     return this.bytes(offset, Math.min(maxLength, MAX_READ));
   }

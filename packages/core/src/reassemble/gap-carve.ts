@@ -32,6 +32,13 @@ export interface GapCarveEnv {
 export interface GapCarveBudget {
   /** Carver validations per file. */
   readonly maxTrials: number;
+  /**
+   * Bytes the carver may validate past the break, summed over all trials of
+   * a file (plus a little per trial): with maxTrials, the budget that decides
+   * what is found, so a scan gives the same files on a fast and a busy machine.
+   */
+  readonly maxBytes: number;
+  /** Wall-clock guard per file, far above what the other limits allow: a safety net, not the budget. */
   readonly maxMs: number;
   readonly maxFragments: number;
   /** How far after a break, and before the file's start, continuations are looked for. */
@@ -48,12 +55,16 @@ export interface GapCarveBudget {
 
 export const DEFAULT_BUDGET: GapCarveBudget = {
   maxTrials: 4000,
-  maxMs: 1500,
+  maxBytes: 192 * 1024 * 1024,
+  maxMs: 30_000,
   maxFragments: 8,
   windowAfter: 1024 * 1024 * 1024,
   windowBefore: 1024 * 1024 * 1024,
   minMiddleFragment: 16 * 1024,
 };
+
+/** What a trial costs besides the bytes validated past its break (reading headers, tables, a checkpoint's MCUs). */
+const TRIAL_BYTES = 16 * 1024;
 
 /** Free clusters examined per search direction (claimed runs are jumped over for free). */
 const MAX_VISITS = 262_144;
@@ -92,8 +103,10 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
   // Each partial continuation followed gets a share of what is left, so one that leads astray
   // (foreign data of the same kind validates for a long while) cannot starve the others.
   let trialLimit = budget.maxTrials;
-  let deadline = t0 + budget.maxMs;
-  const spent = (): boolean => trials >= trialLimit || performance.now() > deadline;
+  let validated = 0;
+  let byteLimit = budget.maxBytes;
+  const deadline = t0 + budget.maxMs;
+  const spent = (): boolean => trials >= trialLimit || validated >= byteLimit || performance.now() > deadline;
   const outcome = (result: CarveResult | null, why: string): GapCarveOutcome => ({ result, trials, ms: performance.now() - t0, note: why });
 
   // Trials that keep the same earlier pieces and cut the last one at different breaks share every
@@ -114,6 +127,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     } catch {
       r = null;
     }
+    validated += TRIAL_BYTES + (r ? Math.max(0, checkedLength(r) - stableUntil) : 0);
     return { r, fr };
   };
 
@@ -146,19 +160,27 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
     const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
     /** Validates one (break, continuation) pair; true when it completed the file. */
-    const attempt = (b: number, c: number, pinned = false): boolean => {
+    /** The clusters before and at x hold the same repeated byte. */
+    const runGoesOn = (x: number): boolean => {
+      if (x - cs < 0) return false;
+      const a = env.reader.bytes(x - cs, Math.min(512, cs));
+      const v = uniformValue(a, null, 0, a.length);
+      if (v < 0) return false;
+      const here = env.reader.bytes(x, Math.min(512, cs));
+      return here.length === a.length && uniformValue(here, null, 0, here.length) === v;
+    };
+    const attempt = (b: number, c: number): boolean => {
       // Every seam needs evidence that it is one: the cluster after the first piece's part, or the one
       // before the continuation, is certainly not this file's. Even an entropy decoder accepts foreign
       // data of its own kind for a long while, and a search that follows partial continuations would
       // otherwise stitch such runs together. Validators that check only some bytes (NAL headers, sample
       // positions) would accept a seam anywhere inside one tile or sample: they need both sides.
-      // A continuation pinned by bytes the carver expects at a known file offset needs only the break
-      // side when the carver's checks reached into the cluster just before it: then no other break is
-      // possible, and the pinned bytes fix where the continuation starts. (A foreign cluster further on
-      // proves nothing about where the file's data stopped: random data before it looks like the file's.)
+      // (Even a continuation pinned by bytes the carver expects needs both sides: a foreign cluster
+      // after the break only bounds it, random data before it looks like the file's own, and how far
+      // a carver's checks reached is not proof that every byte before was the file's.)
+      // A uniform run that goes on across the seam is padding inside the file (XMP, free boxes), not a gap.
       const breakImg = last.img + (b - pStart);
-      const exactBreak = pinned && breakImg <= clusterCeil(env.grid, last.img + (good - pStart));
-      const evidence = (continuable(breakImg) ? 0 : exactBreak ? 2 : 1) + (continuable(c - cs) ? 0 : 1);
+      const evidence = (continuable(breakImg) || runGoesOn(breakImg) ? 0 : 1) + (continuable(c - cs) || runGoesOn(c) ? 0 : 1);
       if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
       const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
       const { r, fr } = validate(trial, b);
@@ -208,7 +230,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
             break;
           }
         }
-        for (const b of seams) if (attempt(b, p - (F - b), true)) return true;
+        for (const b of seams) if (attempt(b, p - (F - b))) return true;
       }
     }
 
@@ -217,7 +239,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       for (const c of conts) {
         if (c >= last.img && c < breakImg) continue; // inside the piece being cut
         if (spent()) {
-          why = `budget spent after ${trials} trials`;
+          why = `budget spent after ${trials} trials and ${(validated / 1048576).toFixed(0)} MiB validated`;
           return false;
         }
         if (attempt(b, c)) return true;
@@ -225,13 +247,13 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       if (promising.length > 0) break; // the most likely break gave continuations: follow them
     }
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} follows ${promising.map((p) => `${p.pieces.map((q) => `${q.img}+${q.length}`).join('/')}:${p.progress}`).join(' ')} after ${trials} trials`);
-    const [outerLimit, outerDeadline] = [trialLimit, deadline];
+    const [outerTrials, outerBytes] = [trialLimit, byteLimit];
     for (let i = 0; i < promising.length; i++) {
       const share = promising.length - i;
-      trialLimit = trials + Math.ceil((outerLimit - trials) / share);
-      deadline = performance.now() + (outerDeadline - performance.now()) / share;
+      trialLimit = trials + Math.ceil((outerTrials - trials) / share);
+      byteLimit = validated + Math.ceil((outerBytes - validated) / share);
       const done = extend(promising[i]!.pieces, promising[i]!.r, depth + 1);
-      [trialLimit, deadline] = [outerLimit, outerDeadline];
+      [trialLimit, byteLimit] = [outerTrials, outerBytes];
       if (done) return true;
     }
     return false;

@@ -126,7 +126,7 @@ export function reassembleAll(
       seenAt.set(c.offset, rebuiltCount);
       // The second try looks at a changed picture, not a bigger one: a third of the budget.
       const budget = opts.budget ?? DEFAULT_BUDGET;
-      const out = gapCarve(env, carver, ctx, c.offset, round === 0 ? budget : { ...budget, maxMs: budget.maxMs / 3, maxTrials: Math.ceil(budget.maxTrials / 3) });
+      const out = gapCarve(env, carver, ctx, c.offset, round === 0 ? budget : { ...budget, maxBytes: budget.maxBytes / 3, maxTrials: Math.ceil(budget.maxTrials / 3) });
       stats.trials += out.trials;
       if (out.result) {
         stats.rebuilt++;
