@@ -10,8 +10,8 @@ export interface SourceReaderCache {
 
 /** 1 MiB aligned blocks, 16 of them: sequential reads of samples and entropy data past the scanner's window. */
 export const SEQUENTIAL_CACHE: SourceReaderCache = { blockSize: 1 << 20, blocks: 16 };
-/** 64 KiB blocks, 1024 of them (64 MiB): many small reads all over the image, as fragment reassembly makes. */
-export const RANDOM_ACCESS_CACHE: SourceReaderCache = { blockSize: 1 << 16, blocks: 1024 };
+/** 64 KiB blocks, 512 of them (32 MiB): many small reads all over the image, as fragment reassembly makes. */
+export const RANDOM_ACCESS_CACHE: SourceReaderCache = { blockSize: 1 << 16, blocks: 512 };
 
 /**
  * A Reader over an ImageSource with an optional pinned window (the scanner's
