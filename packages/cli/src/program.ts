@@ -1,14 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from '@rawcarve/core';
+import { ScanInterrupted, UsageError, parseByteCount, parseShard } from '@rawcarve/core';
 import { runDemo } from './demo-command.js';
-import { runScan } from './scan-command.js';
+import { runMerge, type MergeCommandOptions } from './merge-command.js';
+import { RUN_SHAPING_OPTIONS, runScan, type ScanCommandOptions } from './scan-command.js';
 import { runTypes } from './types-command.js';
 import { runVerify } from './verify-command.js';
 import { VERSION } from './version.js';
 
-/** Exit codes: 0 done, 1 error while running, 2 usage. */
+/** Exit codes: 0 done, 1 error while running, 2 usage, 130 interrupted (Ctrl-C; continue with --resume). */
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -18,6 +20,24 @@ function positiveInt(name: string) {
   };
 }
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+/** Core parsers throw UsageError; commander wants InvalidArgumentError to print its usage hint. */
+const usage = <T>(parse: (v: string) => T) => (v: string): T => {
+  try {
+    return parse(v);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+};
+const bytes = (name: string) => usage((v) => {
+  const n = parseByteCount(v, name);
+  if (n < 1) throw new Error(`${name} must be at least 1 byte`);
+  return n;
+});
+const seconds = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of seconds, 0 or more`);
+  return n;
+};
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function buildProgram(): Command {
@@ -43,8 +63,35 @@ export function buildProgram(): Command {
     .option('--no-reassemble', 'do not search for the missing fragments of incomplete files')
     .option('--reassembly-time <seconds>', 'time budget of the whole reassembly pass (default 600)', positiveInt('--reassembly-time'))
     .addOption(new Option('--verify <what>', 'extra verification: decode = fully decode HEIC primary images (slower)').choices(['decode']))
-    .action(async (image: string, opts: Parameters<typeof runScan>[1]) => {
+    .option('--resume', 'continue the interrupted scan in OUTDIR (same image; its settings are kept)')
+    .option('--range <start:length>', 'scan only this part of the image, in bytes with K/M/G/T suffixes (e.g. 64G:64G; START: = to the end)')
+    .option('--shard <i/n>', 'scan shard I of N (I from 0): N ranges of whole pages, combined later by rawcarve merge', usage(parseShard))
+    .option('--sha1', 'also compute the image SHA-1 (MD5 and SHA-256 are always computed)')
+    .option('--no-image-hash', 'do not hash the image during the scan')
+    .option('--page-size <bytes>', 'scanner page size (default 16M): the unit of work and of checkpoints', bytes('--page-size'))
+    .option('--checkpoint-interval <seconds>', 'seconds between checkpoints for --resume (default 2; 0 = after every page)', seconds('--checkpoint-interval'))
+    .action(async (image: string, opts: ScanCommandOptions, cmd: Command) => {
+      if (opts.resume) {
+        const typed = RUN_SHAPING_OPTIONS.filter((name) => cmd.getOptionValueSource(name) === 'cli');
+        if (typed.length > 0) throw new UsageError(`--resume continues with the interrupted run's settings; leave out ${typed.map((n) => `--${kebab(n)}`).join(', ')}`);
+      }
       await runScan(image, opts, process.argv.slice(1));
+    });
+
+  program
+    .command('merge')
+    .description('combine the outputs of shard scans (--range / --shard) of one image into one set of files and reports')
+    .argument('<outdirs...>', 'output folders of finished shard scans')
+    .requiredOption('-o, --output <outdir>', 'output folder for the merged files and reports (must be empty unless --force)')
+    .option('--image <path>', 'the image the shards scanned, if not at the path they recorded (reassembly reads it)')
+    .option('-j, --jobs <n>', 'worker threads (default: number of cores)', positiveInt('--jobs'))
+    .option('-p, --plugin <path|package>', 'carver plugins the shards used (repeatable)', collect)
+    .option('-f, --force', "replace a previous merge's output in a non-empty OUTDIR")
+    .option('--rehash', 'read the whole image once more for its MD5/SHA-256 (shard hashes cannot be combined)')
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(['auto', 'plain', 'none']).default('auto'))
+    .option('-q, --quiet', 'no summary')
+    .action(async (dirs: string[], opts: MergeCommandOptions) => {
+      await runMerge(dirs, opts, process.argv.slice(1));
     });
 
   program
@@ -86,6 +133,10 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
+    if (err instanceof ScanInterrupted) {
+      process.stderr.write(`rawcarve: ${err.message}\n`);
+      return EXIT_INTERRUPTED;
+    }
     if (err instanceof UsageError) {
       process.stderr.write(`rawcarve: ${err.message}\n`);
       return EXIT_USAGE;
@@ -93,4 +144,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rawcarve: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_ERROR;
   }
+}
+
+function kebab(name: string): string {
+  const flag = name === 'reassemble' ? 'noReassemble' : name === 'imageHash' ? 'noImageHash' : name;
+  return flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { UsageError, buildReport, resolvePluginUrl, scanImage, writeReports, type ScanReport } from '@rawcarve/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  UsageError, buildReport, completeRun, readCheckpoint, resolvePluginUrl, scanImage, writeReports, type ByteRange, type ScanEvents, type ScanReport,
+} from '@rawcarve/core';
 import { builtinCarverModule } from './builtins.js';
-import { createProgress, type ProgressMode } from './progress.js';
+import { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
 import { renderSummary } from './summary.js';
 import { TOOL_NAME, VERSION } from './version.js';
 
@@ -19,14 +21,48 @@ export interface ScanCommandOptions {
   blockSize?: number;
   reassemble?: boolean;
   reassemblyTime?: number;
+  resume?: boolean;
+  range?: string | ByteRange;
+  shard?: { index: number; count: number };
+  sha1?: boolean;
+  imageHash?: boolean;
+  pageSize?: number;
+  checkpointInterval?: number;
 }
 
-/** `rawcarve scan`: carve an image into OUTDIR and write both reports. */
+/** Options that shape a run's output: a resumed run takes them from its checkpoint, so typing them again is a mistake. */
+export const RUN_SHAPING_OPTIONS = ['types', 'align', 'plugin', 'force', 'verify', 'blockSize', 'reassemble', 'reassemblyTime', 'range', 'shard', 'sha1', 'imageHash', 'pageSize'];
+
+/**
+ * Test hook: `RAWCARVE_TEST_KILL_AFTER_PAGES=N` makes the process kill itself
+ * (SIGKILL, no clean-up) once N pages are folded, so the resume tests can
+ * crash a real run at chosen points. Unset in normal use.
+ */
+const KILL_AFTER_PAGES = Number(process.env['RAWCARVE_TEST_KILL_AFTER_PAGES'] ?? NaN);
+
+/** `rawcarve scan`: carve an image into OUTDIR and write both reports (and continue an interrupted scan with --resume). */
 export async function runScan(image: string, o: ScanCommandOptions, argv: string[]): Promise<ScanReport> {
   if (!existsSync(image)) throw new UsageError(`image ${image} not found; give the path of a raw image file or a block device`);
+  if (o.resume && existsSync(o.output) && readCheckpoint(o.output)?.phase === 'done' && existsSync(join(o.output, 'report.json'))) {
+    // Finished already: nothing to do, and not an error, so batch systems may simply run --resume again.
+    if (!o.quiet) process.stdout.write(`rawcarve: the run in ${o.output} already finished; nothing to resume\n`);
+    return JSON.parse(readFileSync(join(o.output, 'report.json'), 'utf8')) as ScanReport;
+  }
   const plugins = o.plugin ?? [];
   const startedAt = new Date();
   const progress = createProgress(o.quiet ? 'none' : (o.progress ?? 'auto'));
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: stop at once; the last checkpoint still holds
+    progress.note('interrupted: finishing the pages in flight and saving a checkpoint (Ctrl-C again to stop at once); continue with --resume');
+    abort.abort();
+  };
+  const restoreSignals = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let result;
   try {
     result = await scanImage(
@@ -42,14 +78,23 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.blockSize ? { blockSize: o.blockSize } : {}),
         reassemble: o.reassemble ?? true,
         ...(o.reassemblyTime ? { reassemblyMs: o.reassemblyTime * 1000 } : {}),
+        ...(o.range !== undefined ? { range: o.range } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
+        sha1: o.sha1 ?? false,
+        imageHash: o.imageHash ?? true,
+        ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+        ...(o.checkpointInterval !== undefined ? { checkpointMs: o.checkpointInterval * 1000 } : {}),
+        resume: o.resume ?? false,
+        signal: abort.signal,
+        tool: { name: TOOL_NAME, version: VERSION, commandLine: argv, plugins },
       },
-      {
-        onProgress: (p) => progress.update(p),
-        onReassembly: (r) => progress.note(`reassembling ${r.files} incomplete file(s) from their fragments (at most ${Math.round(r.budgetMs / 1000)} s)`),
-      },
+      // After the page scan the reassembly pass holds the thread for up to minutes: Ctrl-C must
+      // stop the process at once then (the default), and --resume continues from the scan's checkpoint.
+      { ...scanEvents(progress), onScanEnd: restoreSignals },
     );
   } finally {
     progress.stop();
+    restoreSignals();
   }
   const report = buildReport(result, {
     toolName: TOOL_NAME,
@@ -60,7 +105,19 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
     startedAt,
     finishedAt: new Date(),
   });
-  writeReports(o.output, report);
+  completeRun(result, writeReports(o.output, report));
   if (!o.quiet) process.stdout.write(renderSummary(report, o.output));
   return report;
+}
+
+function scanEvents(progress: ProgressSink): ScanEvents {
+  return {
+    onProgress: (p) => progress.update(p),
+    onReassembly: (r) => progress.note(`reassembling ${r.files} incomplete file(s) from their fragments (at most ${Math.round(r.budgetMs / 1000)} s)`),
+    onResume: (r) =>
+      progress.note(`resuming at image offset ${r.fromOffset} (${r.filesDone} file(s) already written${r.rehashBytes > 0 ? `; re-hashing the ${r.rehashBytes} bytes scanned before` : ''})`),
+    ...(Number.isInteger(KILL_AFTER_PAGES) && KILL_AFTER_PAGES > 0
+      ? { onPageFolded: (done: number) => void (done >= KILL_AFTER_PAGES && process.kill(process.pid, 'SIGKILL')) }
+      : {}),
+  };
 }

@@ -24,6 +24,26 @@ export function renderSummary(report: ScanReport, outDir: string): string {
     );
   }
   lines.push(`  peak memory        ${formatBytes(s.peakRssBytes)}`);
-  lines.push(`  output             ${outDir}/files, ${outDir}/report.xml, ${outDir}/report.json`);
+  lines.push(...sourceLines(report));
+  if (report.resumes.length > 0) lines.push(`  resumed            ${report.resumes.length} time(s); the files are those of one uninterrupted run`);
+  lines.push(`  output             ${outDir}/files, ${outDir}/report.xml, ${outDir}/report.json, ${outDir}/audit.log`);
   return lines.join('\n') + '\n';
+}
+
+/** Image hashes (whole image, range or shards) and an E01's stored-hash verdict. */
+function sourceLines(report: ScanReport): string[] {
+  const src = report.source;
+  const out: string[] = [];
+  const hashes = (h: { md5?: string | null; sha1?: string | null; sha256?: string | null }): string =>
+    [['MD5', h.md5], ['SHA1', h.sha1], ['SHA-256', h.sha256]].filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ');
+  if (src.md5 || src.sha256) out.push(`  image hashes       ${hashes(src)}`);
+  else if (src.range) out.push(`  range hashes       bytes ${src.range.start}..${src.range.start + src.range.length}: ${hashes(src.range) || 'not computed'}`);
+  else if (src.shards) out.push(`  image hashes       not computed for a merged run (each shard's range hash is in report.json source.shards)`);
+  const m = src.ewf?.hashesMatch;
+  if (src.ewf && m) {
+    for (const a of ['md5', 'sha1'] as const) {
+      if (m[a] !== undefined) out.push(`  E01 stored ${a.toUpperCase().padEnd(7)} ${m[a] ? 'matches the data read' : `MISMATCH: stored ${src.ewf.storedHashes[a]}`}`);
+    }
+  }
+  return out;
 }

@@ -221,3 +221,23 @@ export function distinctBytes(block: Uint8Array): number {
   for (let i = 0; i < block.length; i++) if (seen[block[i]!]++ === 0) distinct++;
   return distinct;
 }
+
+/**
+ * The first sector (SECTOR bytes, aligned on `base`, the file's first byte)
+ * inside [from, to) whose bytes are all one value, or -1. Compressed picture
+ * and video data never holds a whole sector of zeros or 0xFF; a zeroed or
+ * erased cluster there is a gap or an overwrite, which structure checks that
+ * skip over coded data (or a progressive scan's long EOB runs) let through.
+ */
+export function firstUniformSector(reader: Reader, from: number, to: number, base: number): number {
+  for (let s = base + Math.ceil((from - base) / SECTOR) * SECTOR; s + SECTOR <= to; s += SECTOR) {
+    const b = reader.bytes(s, SECTOR);
+    if (b.length < SECTOR) break;
+    const v = b[0]!;
+    if (b[SECTOR - 1] !== v || b[SECTOR >> 1] !== v || b[SECTOR >> 2] !== v) continue;
+    let i = 1;
+    while (i < SECTOR && b[i] === v) i++;
+    if (i === SECTOR) return s;
+  }
+  return -1;
+}

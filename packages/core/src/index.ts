@@ -3,6 +3,10 @@ export * from './carver.js';
 export * from './reader/reader.js';
 export { SourceReader, BufferReader } from './reader/source-reader.js';
 export { loadCarvers, selectCarvers, resolvePluginUrl, assertCarver, carversOf, type CarverModuleExports } from './registry.js';
+// Helpers for carvers: checksums, bit-level fields, JPEG-style marker segments
+export { crc32, crc32Of } from './util/crc32.js';
+export { BitReader, BitReaderError } from './util/bit-reader.js';
+export { walkMarkers, type MarkerSegment, type MarkerWalk, type MarkerWalkOptions, type MarkerWalkStop } from './util/markers.js';
 // Image sources
 export type { ImageSource } from './source/image-source.js';
 export { ImageReadError } from './source/image-source.js';
@@ -13,15 +17,23 @@ export { openImageSource } from './source/open.js';
 // Scanning
 export { SignatureIndex } from './scan/signature-index.js';
 export { findCandidates, uniformValue, type Hit } from './scan/find-candidates.js';
-export { carvePage, type Candidate, type ScanIssue } from './scan/carve-page.js';
+export { carvePage, checkCarveResult, type Candidate, type ScanIssue } from './scan/carve-page.js';
 export { OverlapResolver, type Kept } from './resolve/overlaps.js';
-export { scanImage, DEFAULT_PAGE_SIZE, DEFAULT_MARGIN, type ScanOptions, type ScanEvents, type ScanProgress, type ScanResult } from './pool/scan-image.js';
+export { scanImage, ScanInterrupted, DEFAULT_PAGE_SIZE, DEFAULT_MARGIN, type ScanOptions, type ScanEvents, type ScanProgress, type ScanResult } from './pool/scan-image.js';
 export { RunTotals } from './pool/totals.js';
+// Shards, resume, image hashes
+export { mergeShards, type MergeOptions } from './pool/merge.js';
+export { completeRun } from './pool/complete-run.js';
+export { parseByteCount, parseRange, parseShard, shardRange, PageGrid, type ByteRange } from './pool/range.js';
+export { ImageHasher, HASH_ALGORITHMS, type HashAlgorithm, type Digests } from './pool/image-hash.js';
+export { readCheckpoint, CHECKPOINT_FILE, PAGE_JOURNAL, FILE_JOURNAL, type Checkpoint, type RunSettings } from './pool/checkpoint.js';
+// Audit log
+export { AuditLog, AUDIT_FILE, formatAuditLine } from './audit/audit-log.js';
 // Output and reports
 export { prepareOutDir, outputName } from './output/out-dir.js';
 export { UsageError } from './errors.js';
 export { Deduplicator } from './output/dedup.js';
-export type { FileRecord, ScanReport, ScanSummary, ReportIssue } from './report/types.js';
+export type { FileRecord, ScanReport, ScanSummary, ReportIssue, ReportSource, EwfReport, ShardReport } from './report/types.js';
 export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
 export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
 export { pairLivePhotos, type LivePhotoPair } from './report/live-photos.js';

@@ -12,8 +12,11 @@ import { UsageError } from './errors.js';
  * load the same module URLs, so main thread and workers agree on the list.
  */
 export interface CarverModuleExports {
+  /** A carver, or an array of carvers (used when neither list below is exported). */
   default?: unknown;
+  /** The module's carvers, in the order hits at one offset are tried (a plugin's usual export). */
   carvers?: unknown;
+  /** The built-in list of @rawcarve/carvers (takes precedence over the other two). */
   builtinCarvers?: unknown;
 }
 

@@ -50,6 +50,7 @@ export const heicCarver: Carver = {
     while (at < limit) {
       const box = readBoxHeader(reader, at, reader.size);
       if (!box || !TOP_LEVEL.has(box.type)) break;
+      if (box.toEnd && box.type !== 'mdat') break; // only media data may run "to the end of the file"
       if (meta && !TRAILERS.has(box.type) && itemsEnd(meta, offset) <= at) break; // the next file's box
       if (box.toEnd && meta) {
         // mdat "to the end of the file": the items say where it really ends.

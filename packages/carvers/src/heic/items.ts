@@ -35,6 +35,11 @@ export interface ItemsCheck {
   types: Record<string, number>;
 }
 
+/** Item types that are images (coded or derived), as HEIF, MIAF and AVIF define them. */
+const IMAGE_ITEM_TYPES = new Set(['hvc1', 'hev1', 'av01', 'avc1', 'jpeg', 'j2k1', 'vvc1', 'unci', 'grid', 'iovl', 'iden', 'tmap']);
+/** Box types that belong to the file's structure and can never be item properties in ipco. */
+const NOT_PROPERTIES = new Set(['ftyp', 'meta', 'hdlr', 'pitm', 'iloc', 'iinf', 'infe', 'iref', 'iprp', 'ipco', 'ipma', 'idat', 'mdat', 'moov', 'trak', 'moof', 'dinf', 'dref']);
+
 /** Items checked at most per file: an 817-tile Samsung 200 MP photo fits with room. */
 const MAX_ITEMS_CHECKED = 4096;
 
@@ -43,8 +48,9 @@ export function itemExtents(meta: HeifMeta, loc: ItemLocation, fileStart: number
   const out: Extent[] = [];
   for (const e of loc.extents) {
     if (loc.constructionMethod === 0) {
-      const length = e.length === 0 && loc.extents.length === 1 ? fileEnd - fileStart - e.offset : e.length;
-      out.push({ offset: fileStart + e.offset, length });
+      // Length 0 means "to the end of the file" (§8.11.3.3); no device writes it and libheif reads it as no data.
+      if (e.length === 0) return `item ${loc.itemId} has an extent of length 0 ("to the end of the file"), which decoders do not read`;
+      out.push({ offset: fileStart + e.offset, length: e.length });
     } else if (loc.constructionMethod === 1) {
       if (!meta.idat) return `item ${loc.itemId} is in idat, but there is no idat`;
       if (e.offset + e.length > meta.idat.length) return `item ${loc.itemId} runs past idat`;
@@ -63,6 +69,56 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
   if (meta.primaryItemId === null || !meta.items.has(meta.primaryItemId)) {
     res.problem = `primary item ${meta.primaryItemId ?? '(none)'} is not in iinf`;
     return res;
+  }
+  const primary = meta.items.get(meta.primaryItemId)!;
+  if (!IMAGE_ITEM_TYPES.has(primary.itemType)) {
+    res.problem = `primary item ${primary.itemId} is of type '${primary.itemType}', not an image`;
+    return res;
+  }
+  // The primary item is a master image: not hidden (a grid tile), not a thumbnail or auxiliary image of another.
+  if (primary.hidden || meta.references.some((r) => (r.type === 'thmb' || r.type === 'auxl') && r.from === primary.itemId)) {
+    res.problem = `primary item ${primary.itemId} is hidden, a thumbnail or an auxiliary image`;
+    return res;
+  }
+  const structural = meta.properties.find((p) => NOT_PROPERTIES.has(p.type));
+  if (structural) {
+    res.problem = `ipco holds a '${structural.type}' box at image offset ${structural.box.start}, which is no item property`;
+    return res;
+  }
+  for (const prop of meta.properties) {
+    const why = propertyProblem(reader, prop.type, prop.box.start + prop.box.headerSize, prop.box.end);
+    if (why !== null) {
+      res.problem = `'${prop.type}' property at image offset ${prop.box.start}: ${why}`;
+      return res;
+    }
+  }
+  // Grid and overlay inputs, thumbnails and auxiliary images are images themselves.
+  for (const r of meta.references) {
+    const images = r.type === 'dimg' ? [r.from, ...r.to] : r.type === 'thmb' || r.type === 'auxl' ? [r.from, ...r.to] : r.type === 'cdsc' ? r.to : [];
+    const odd = images.find((id) => !IMAGE_ITEM_TYPES.has(meta.items.get(id)?.itemType ?? ''));
+    if (odd !== undefined) {
+      res.problem = `iref '${r.type}' of item ${r.from} involves item ${odd} of type '${meta.items.get(odd)?.itemType}', not an image`;
+      return res;
+    }
+  }
+  const empty = meta.references.find((r) => r.to.length === 0);
+  if (empty) {
+    res.problem = `iref '${empty.type}' from item ${empty.from} references no item`;
+    return res;
+  }
+  for (const [itemId, indices] of meta.associations) {
+    const bad = indices.find((i) => i > meta.properties.length);
+    if (bad !== undefined) {
+      res.problem = `ipma gives item ${itemId} property ${bad}, but ipco holds ${meta.properties.length}`;
+      return res;
+    }
+  }
+  for (const info of meta.items.values()) {
+    // Every image item, coded or derived, carries its size (ISO/IEC 23008-12 §6.5.3).
+    if (IMAGE_ITEM_TYPES.has(info.itemType) && !itemProperties(meta, info.itemId).some((p) => p.type === 'ispe')) {
+      res.problem = `image item ${info.itemId} ('${info.itemType}') has no ispe property`;
+      return res;
+    }
   }
   for (const r of meta.references) {
     for (const id of [r.from, ...r.to]) {
@@ -86,14 +142,18 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     if (seen++ >= MAX_ITEMS_CHECKED) break;
     const loc = meta.locations.get(info.itemId);
     if (!loc) {
-      // Derived items (grid, iovl, iden) may live in idat or carry no data; others must have a location.
-      if (info.itemType === 'grid' || info.itemType === 'iovl' || info.itemType === 'iden') continue;
+      // An identity-derived item (iden) has no body; every other item has data (grid and iovl: their layout).
+      if (info.itemType === 'iden') continue;
       res.problem = `item ${info.itemId} ('${info.itemType}') has no iloc entry`;
       res.badFrom = Infinity;
       return res;
     }
-    if (loc.dataReferenceIndex !== 0) continue; // data in another file: nothing here to check
-    if (loc.constructionMethod === 2) continue;
+    if (loc.dataReferenceIndex !== 0) {
+      // Data in another file: a photo a device wrote never does that, and nothing here proves it.
+      res.problem = `item ${info.itemId} ('${info.itemType}') names data reference ${loc.dataReferenceIndex}: its data is not in this file`;
+      res.badFrom = Infinity;
+      return res;
+    }
     const extents = itemExtents(meta, loc, fileStart, fileEnd);
     if (typeof extents === 'string') {
       res.problem = extents;
@@ -136,6 +196,7 @@ function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: str
 
 function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): string | DataCheck | null {
   const total = extents.reduce((n, e) => n + e.length, 0);
+  if (total === 0 && IMAGE_ITEM_TYPES.has(type)) return 'the image item has no data';
   const first = extents[0] ? reader.bytes(extents[0].offset, Math.min(32, extents[0].length)) : new Uint8Array(0);
   switch (type) {
     case 'hvc1': {
@@ -151,10 +212,7 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
     }
     case 'av01': {
       if (!itemProperties(meta, itemId).some((p) => p.type === 'av1C')) return 'no av1C property';
-      const b = first[0];
-      if (b === undefined || b & 0x80) return 'does not start with an AV1 OBU header';
-      const obuType = (b >> 3) & 15;
-      return (obuType >= 1 && obuType <= 8) || obuType === 15 ? null : `AV1 OBU type ${obuType} is reserved`;
+      return checkObus(reader, extents);
     }
     case 'grid': {
       if (total < 8 || first[0] !== 0) return 'ImageGrid header is missing or not version 0';
@@ -164,7 +222,12 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
       const dimg = meta.references.filter((r) => r.type === 'dimg' && r.from === itemId).reduce((n, r) => n + r.to.length, 0);
       if (dimg !== tiles) return `grid of ${tiles} tiles but ${dimg} dimg references`;
       const w = large ? u32be(first, 4) : u16be(first, 4);
-      return w === 0 ? 'grid output width 0' : null;
+      const h = large ? u32be(first, 8) : u16be(first, 6);
+      if (w === 0 || h === 0) return 'grid output width or height 0';
+      // The grid's ispe is its output size (ISO/IEC 23008-12 §6.6.2.3.1).
+      const ispe = itemProperties(meta, itemId).find((p) => p.type === 'ispe');
+      const size = ispe ? reader.bytes(ispe.box.start + ispe.box.headerSize + 4, 8) : null;
+      return size && size.length === 8 && (u32be(size, 0) !== w || u32be(size, 4) !== h) ? `grid output ${w}×${h} but ispe ${u32be(size, 0)}×${u32be(size, 4)}` : null;
     }
     case 'Exif': {
       if (total < 12) return 'too short for an Exif block';
@@ -195,4 +258,79 @@ export function exifTiff(reader: Reader, meta: HeifMeta, fileStart: number, file
     return b.subarray(4 + off);
   }
   return null;
+}
+
+/** OBUs checked per item at most (an AVIF still holds a handful). */
+const MAX_OBUS = 4096;
+
+/**
+ * AV1 item data (AV1-ISOBMFF §2.4, AV1 §5.3): a sequence of OBUs, each with
+ * a valid header and a LEB128 size (obu_has_size_field; only the last may
+ * omit it) that tiles the item exactly. Null when it does.
+ */
+function checkObus(reader: Reader, extents: Extent[]): string | DataCheck | null {
+  if (extents.length !== 1) return null; // AVIF stills are one extent; split data is only located, as before
+  const e = extents[0]!;
+  let pos = 0;
+  for (let n = 0; pos < e.length; n++) {
+    if (n >= MAX_OBUS) return `more than ${MAX_OBUS} OBUs`;
+    const h = reader.bytes(e.offset + pos, 10);
+    const b = h[0];
+    if (b === undefined) return { message: 'item data lies outside the image', at: e.offset + pos };
+    const type = (b >> 3) & 15;
+    if (b & 0x80 || b & 1 || !((type >= 1 && type <= 8) || type === 15)) return { message: `invalid AV1 OBU header ${b} at image offset ${e.offset + pos}`, at: e.offset + pos };
+    let at = 1 + ((b >> 2) & 1); // extension byte
+    if (!(b & 2)) return pos + at <= e.length ? { verifiedUntil: e.offset + pos + at } : 'OBU header runs past the item'; // no size: runs to the end
+    let size = 0;
+    for (let i = 0; ; i++) {
+      if (i >= 8 || at >= h.length) return { message: `OBU size field too long at image offset ${e.offset + pos}`, at: e.offset + pos };
+      const x = h[at++]!;
+      size += (x & 0x7f) * 2 ** (7 * i);
+      if (!(x & 0x80)) break;
+    }
+    pos += at + size;
+  }
+  return pos === e.length ? { verifiedUntil: e.offset + e.length } : { message: 'OBU sizes do not tile the item', at: e.offset };
+}
+
+/**
+ * The item properties a decoder cannot do without, checked for their
+ * structure (ISO/IEC 23008-12 §6.5, ISO/IEC 14496-15 §8.3.3, AV1-ISOBMFF
+ * §2.3): a malformed one makes libheif refuse the whole file. Null when fine
+ * or not a property we know.
+ */
+function propertyProblem(reader: Reader, type: string, start: number, end: number): string | null {
+  const len = end - start;
+  const known: Record<string, number> = { ispe: 12, irot: 1, imir: 1, clap: 32, pixi: 5, auxC: 5, colr: 4, hvcC: 23, av1C: 4 };
+  if (!(type in known)) return null;
+  if (len < known[type]!) return `${len} bytes, too short`;
+  const b = reader.bytes(start, Math.min(len, 4096));
+  if (b.length < Math.min(len, 4096)) return 'runs past the image end';
+  switch (type) {
+    case 'ispe': return len !== 12 ? `${len} bytes, not 12` : u32be(b, 4) === 0 || u32be(b, 8) === 0 ? 'zero width or height' : null;
+    case 'pixi': return b[0] !== 0 || b[4] === 0 || len !== 5 + b[4]! ? 'channel count does not match its size' : null;
+    case 'colr': {
+      const kind = String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!);
+      if (kind === 'nclx') return len === 11 ? null : `nclx colour of ${len} bytes, not 11`;
+      return kind === 'prof' || kind === 'rICC' || kind === 'nclc' ? null : `colour type '${kind}' is unknown`;
+    }
+    case 'av1C': return (b[0]! & 0x80) === 0 || (b[0]! & 0x7f) !== 1 ? 'not an AV1CodecConfigurationRecord version 1' : null;
+    case 'hvcC': {
+      if (b[0] !== 1) return 'not configurationVersion 1';
+      if (len > b.length) return null; // very large: its arrays are not walked
+      // numOfArrays arrays of NAL units (VPS, SPS, PPS, SEI) must tile the record.
+      let at = 23;
+      for (let a = 0; a < b[22]!; a++) {
+        if (at + 3 > len) return 'parameter set arrays run past the box';
+        const n = u16be(b, at + 1);
+        at += 3;
+        for (let k = 0; k < n; k++) {
+          if (at + 2 > len) return 'parameter set arrays run past the box';
+          at += 2 + u16be(b, at);
+        }
+      }
+      return at === len ? null : `parameter set arrays end at byte ${at} of ${len}`;
+    }
+    default: return null;
+  }
 }

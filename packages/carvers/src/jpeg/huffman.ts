@@ -43,10 +43,11 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, dc = f
     valoffset[len] = k - code;
     if (n > 0) {
       if (k + n > values.length) return null;
-      // Codes of one length must fit in len bits, leaving room (the all-ones code is never used).
-      if (code + n > 1 << len) return null;
+      // Codes of one length must fit in len bits, leaving room: the all-ones code is never used (C.2, libjpeg's check).
+      if (code + n >= 1 << len) return null;
       for (let i = 0; i < n; i++, code++, k++) {
         const sym = values[k]!;
+        if (dc && sym > 15) return null; // a DC magnitude category is 0..15 (F.1.2.1)
         if (len <= LOOKAHEAD) {
           const shift = LOOKAHEAD - len;
           const entry = (len << 8) | sym;

@@ -3,7 +3,7 @@
  * MPF secondary images and Samsung trailers included, so a camera file comes
  * back whole; EXIF thumbnails never end it and are never files of their own.
  */
-import { contiguous, distinctBytes, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
+import { contiguous, distinctBytes, firstUniformSector, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
 import { mpfEntries } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
@@ -53,6 +53,13 @@ export const jpegCarver: Carver = {
     const notes: string[] = [];
     let end = walk.end;
     let status: CarveResult['status'] = 'complete';
+    // A zeroed or erased sector inside the scans: a gap the decoder read through (a progressive
+    // scan's EOB runs cover many blocks with a few bits, so zeros can decode), not picture data.
+    const blank = firstUniformSector(reader, walk.scanData, walk.end, offset);
+    if (blank >= 0) {
+      notes.push(`a sector of one repeated byte at image offset ${blank} inside the scan data: a gap or an overwrite, not picture data`);
+      return { status: 'damaged', byteRuns: contiguous(offset, walk.end - offset), validFraction: 0, dataStart: walk.scanData - offset, verifiedLength: blank - offset, notes, metadata };
+    }
     // MPF: the listed images follow the primary one; each must be a valid JPEG where the index says.
     if (walk.mpf) {
       const entries = mpfEntries(reader.bytes(walk.mpf.offset, walk.mpf.length), walk.mpf.offset);

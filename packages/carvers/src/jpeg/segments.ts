@@ -14,7 +14,8 @@ export function SOF(marker: number, p: Uint8Array): Frame | null {
   const height = u16be(p, 1);
   const width = u16be(p, 3);
   const nf = p[5]!;
-  if ((precision !== 8 && precision !== 12) || nf < 1 || nf > 4 || p.length !== 6 + 3 * nf) return null;
+  // Baseline (C0) is 8-bit only; extended and progressive allow 8 or 12 (T.81 Table B.2).
+  if ((precision !== 8 && precision !== 12) || (marker === 0xc0 && precision !== 8) || nf < 1 || nf > 4 || p.length !== 6 + 3 * nf) return null;
   const comps: { id: number; h: number; v: number; tq: number }[] = [];
   for (let i = 0; i < nf; i++) {
     const id = p[6 + 3 * i]!;
@@ -48,8 +49,11 @@ export function DHT(p: Uint8Array, dc: (HuffmanTable | null)[], ac: (HuffmanTabl
   return true;
 }
 
-/** DQT (B.2.4.1): validates structure only (quantisation does not matter without IDCT). */
-export function DQT(p: Uint8Array): boolean {
+/**
+ * DQT (B.2.4.1): validates structure only (quantisation does not matter
+ * without IDCT). Marks each table it defines in `defined` (slots 0..3).
+ */
+export function DQT(p: Uint8Array, defined?: boolean[]): boolean {
   let i = 0;
   if (p.length < 65) return false;
   while (i < p.length) {
@@ -58,6 +62,7 @@ export function DQT(p: Uint8Array): boolean {
     if (pq > 1 || tq > 3) return false;
     i += 1 + (pq === 0 ? 64 : 128);
     if (i > p.length) return false;
+    if (defined) defined[tq] = true;
   }
   return true;
 }
@@ -87,11 +92,32 @@ export function SOS(p: Uint8Array, frame: Frame): ScanHeader | null {
   if (frame.progressive) {
     // G.1.1.1.1: DC scans have Se = 0; AC scans cover one component within 1..63.
     if (ss === 0 ? se !== 0 : se < ss || se > 63 || ns !== 1) return null;
-    if (ah > 13 || al > 13) return null;
+    // A refinement scan adds one bit: Al = Ah − 1 (G.1.1.1.2).
+    if (ah > 13 || al > 13 || (ah !== 0 && al !== ah - 1)) return null;
   } else if (ss !== 0 || se !== 63 || ah !== 0 || al !== 0) {
     return null;
   }
   // Interleaved MCUs hold at most 10 blocks (B.2.3).
   if (ns > 1 && components.reduce((n, c) => n + frame.components[c.index]!.h * frame.components[c.index]!.v, 0) > 10) return null;
   return { components, ss, se, ah, al };
+}
+
+/**
+ * The successive-approximation history of a progressive image (G.1.1.1.2,
+ * as libjpeg checks it): per component and coefficient, the Al of the last
+ * scan that coded it (−1: none yet). A scan's Ah must equal that (0 for the
+ * first), and an AC scan needs the component's DC first. Updates `bits`
+ * (4 × 64 entries) and returns false on a bogus progression.
+ */
+export function progressionOk(bits: Int8Array, scan: ScanHeader): boolean {
+  for (const c of scan.components) {
+    const at = c.index * 64;
+    if (scan.ss > 0 && bits[at]! < 0) return false;
+    for (let k = scan.ss; k <= scan.se; k++) {
+      const expected = Math.max(0, bits[at + k]!);
+      if (scan.ah !== expected) return false;
+      bits[at + k] = scan.al;
+    }
+  }
+  return true;
 }

@@ -10,7 +10,7 @@ import { decodeScan, describeMarker, type ProgressiveState, type ScanStop } from
 import type { Frame, ScanHeader } from './frame.js';
 import type { HuffmanTable } from './huffman.js';
 import type { Checkpoints } from './sequential.js';
-import { DHT, DQT, DRI, SOF, SOS } from './segments.js';
+import { DHT, DQT, DRI, SOF, SOS, progressionOk } from './segments.js';
 
 export interface JpegWalk {
   /** complete: EOI after fully decoded scans; truncated: valid up to `end`, then the data stops or breaks. */
@@ -107,6 +107,10 @@ export function walkJpeg(
   const prog: ProgressiveState = { nonzero: [] };
   let frame: Frame | null = null;
   let restartInterval = 0;
+  /** Quantization tables defined so far: a scan's components must name defined ones (B.2.4.1). */
+  const quant = [false, false, false, false];
+  /** Progressive images: the Al each component's coefficients were last coded with. */
+  const coefBits = new Int8Array(4 * 64).fill(-1);
   let scans = 0;
   let exif: JpegWalk['exif'] = null;
   let mpf: JpegWalk['mpf'] = null;
@@ -154,7 +158,7 @@ export function walkJpeg(
     } else if (m === 0xc4) {
       if (!cachedDHT(payload, at, next, dc, ac, resume)) return broken(frame, scans, result, at, 'DHT');
     } else if (m === 0xdb) {
-      if (!DQT(payload)) return broken(frame, scans, result, at, 'DQT');
+      if (!DQT(payload, quant)) return broken(frame, scans, result, at, 'DQT');
     } else if (m === 0xdd) {
       restartInterval = DRI(payload);
       if (restartInterval < 0) return broken(frame, scans, result, at, 'DRI');
@@ -169,6 +173,8 @@ export function walkJpeg(
       if (++scans > MAX_SCANS) return result('truncated', at, { reason: 'bad-segment', offset: at, detail: 'too many scans' });
       const header = SOS(payload, frame);
       if (!header) return broken(frame, scans - 1, result, at, 'SOS');
+      if (header.components.some((c) => !quant[frame!.components[c.index]!.tq])) return broken(frame, scans - 1, result, at, 'SOS: a component\'s quantization table is not defined');
+      if (frame.progressive && !progressionOk(coefBits, header)) return broken(frame, scans - 1, result, at, 'SOS: a refinement scan that no earlier scan prepared');
       if (scanData < 0) {
         scanData = next;
         if (onFirstScan?.({ frame, header, dc: [...dc], ac: [...ac], restartInterval, dataStart: next }) === true) return null;
@@ -211,7 +217,10 @@ export function walkJpeg(
       pos = br.markerOffset;
       continue;
     }
-    // COM, DNL, DAC, JPGn, APPn: skipped by length.
+    // APPn, COM, DNL and DAC are skipped by length. Anything else (JPGn, DHP, EXP,
+    // reserved codes) is no marker a Huffman-coded JPEG holds: decoders stop there.
+    const handled = m === 0xc4 || m === 0xdb || m === 0xdd || (m >= 0xc0 && m <= 0xcf && m !== 0xc8);
+    if (!skipped && !handled && m !== 0xdc) return broken(frame, scans, result, at, `marker FF${hex(m)}`);
     pos = next;
   }
   return result('truncated', pos, { reason: 'bad-segment', offset: pos, detail: 'too many segments' });

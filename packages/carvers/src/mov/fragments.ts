@@ -94,6 +94,7 @@ function parseMoof(
 ): void {
   const kids = childBoxes(reader, moof.start + moof.headerSize, moof.end, budget);
   if (kids.problem) throw new BoxFieldError(moof.start, kids.problem);
+  misplaced(kids.boxes);
   const moofPos = moof.start - fileStart;
   let dataEnd = moofPos;
   let firstTraf = true;
@@ -101,6 +102,7 @@ function parseMoof(
     if (traf.type !== 'traf') continue;
     const t = childBoxes(reader, traf.start + traf.headerSize, traf.end, budget);
     if (t.problem) throw new BoxFieldError(traf.start, t.problem);
+    misplaced(t.boxes);
     const tfhd = findBox(t.boxes, 'tfhd');
     if (!tfhd) throw new BoxFieldError(traf.start, 'traf without tfhd');
     const f = fields(reader, tfhd);
@@ -109,6 +111,8 @@ function parseMoof(
     const trex = movie.trex.get(trackId);
     const track = movie.tracks.find((x) => x.trackId === trackId);
     if (!track) throw new BoxFieldError(tfhd.start, `tfhd names track ${trackId}, which moov does not have`);
+    // Every track of a fragmented movie has its defaults in mvex (§8.8.3).
+    if (movie.fragmented && !trex) throw new BoxFieldError(tfhd.start, `track ${trackId} has fragments but no trex`);
     const baseOffset = flags & TFHD_BASE_DATA_OFFSET ? f.u64() : undefined;
     const sdi = flags & TFHD_SAMPLE_DESCRIPTION_INDEX ? f.u32() : trex?.sampleDescriptionIndex ?? 1;
     if (flags & TFHD_DEFAULT_DURATION) f.skip(4);
@@ -151,4 +155,12 @@ function runLength(r: Run): number {
 
 function u32(t: Uint8Array, i: number): number {
   return ((t[i]! << 24) >>> 0) + ((t[i + 1]! << 16) | (t[i + 2]! << 8) | t[i + 3]!);
+}
+
+/** Boxes that never sit inside a movie fragment (decoders reject a moof holding them). */
+const NOT_IN_FRAGMENTS = new Set(['moof', 'moov', 'mdat', 'ftyp', 'trak', 'mvex', 'mfra', 'stbl', 'stsd', 'stsz', 'stco', 'co64', 'stsc']);
+
+function misplaced(boxes: readonly BoxHeader[]): void {
+  const odd = boxes.find((b) => NOT_IN_FRAGMENTS.has(b.type));
+  if (odd) throw new BoxFieldError(odd.start, `'${odd.type}' inside a movie fragment`);
 }

@@ -7,7 +7,7 @@
 import {
   BoxBudget, BoxFieldError, childBoxes, findBox, Fields, MAX_READ, payload, type BoxHeader, type Reader,
 } from '@rawcarve/core';
-import { parseSampleEntries, type SampleEntry } from './sample-entry.js';
+import { parseSampleEntries, stsdProblem, type SampleEntry } from './sample-entry.js';
 
 /** stsc entry (§8.7.4): from chunk `firstChunk` (1-based) on, chunks hold `samplesPerChunk` samples. */
 export interface StscEntry {
@@ -63,6 +63,10 @@ export function parseMoov(reader: Reader, moov: BoxHeader, budget: BoxBudget): M
   if (!mvhd) return null;
   const problems: string[] = [];
   if (list.problem) problems.push(`moov: ${list.problem}`);
+  misplaced(list.boxes, 'moov', problems);
+  const firstTrak = list.boxes.findIndex((b) => b.type === 'trak');
+  // Decoders read the movie's time scale before its tracks (ffmpeg refuses the file otherwise).
+  if (firstTrak >= 0 && firstTrak < list.boxes.indexOf(mvhd)) problems.push(`moov at image offset ${moov.start}: mvhd comes after a trak`);
   const movie: Movie = { timescale: 0, duration: 0, creationTime: 0, tracks: [], fragmented: false, trex: new Map(), children: list.boxes, problems };
   try {
     const f = fields(reader, mvhd);
@@ -105,6 +109,7 @@ export function fields(reader: Reader, box: BoxHeader): Fields {
 function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems: string[]): Track | null {
   const kids = childBoxes(reader, payload(trak), trak.end, budget);
   if (kids.problem) problems.push(`trak: ${kids.problem}`);
+  misplaced(kids.boxes, 'trak', problems);
   const tkhd = findBox(kids.boxes, 'tkhd');
   const mdia = findBox(kids.boxes, 'mdia');
   if (!tkhd || !mdia) {
@@ -119,21 +124,29 @@ function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems:
   const width = Math.floor(th.u32() / 65536);
   const height = Math.floor(th.u32() / 65536);
   const m = childBoxes(reader, payload(mdia), mdia.end, budget);
+  if (m.problem) problems.push(`mdia of track ${trackId}: ${m.problem}`);
+  misplaced(m.boxes, 'mdia', problems);
   const hdlr = findBox(m.boxes, 'hdlr');
   const minf = findBox(m.boxes, 'minf');
+  if (!hdlr || !findBox(m.boxes, 'mdhd')) problems.push(`track ${trackId}: mdia lacks mdhd or hdlr`);
   let handler = '';
   if (hdlr) {
     const h = fields(reader, hdlr);
     h.skip(8);
     handler = h.fourcc();
   }
-  const stbl = minf ? findBox(childBoxes(reader, payload(minf), minf.end, budget).boxes, 'stbl') : undefined;
+  const minfKids = minf ? childBoxes(reader, payload(minf), minf.end, budget) : null;
+  if (minfKids?.problem) problems.push(`minf of track ${trackId}: ${minfKids.problem}`);
+  if (minfKids) misplaced(minfKids.boxes, 'minf', problems);
+  const stbl = minfKids ? findBox(minfKids.boxes, 'stbl') : undefined;
   if (!stbl) {
     problems.push(`trak ${trackId} at image offset ${trak.start} has no minf/stbl`);
     return null;
   }
   const s = childBoxes(reader, payload(stbl), stbl.end, budget);
   if (s.problem) problems.push(`stbl of track ${trackId}: ${s.problem}`);
+  misplaced(s.boxes, 'stbl', problems);
+  if (!findBox(s.boxes, 'stts')) problems.push(`track ${trackId}: stbl lacks stts`);
   const stsd = findBox(s.boxes, 'stsd');
   const stsz = findBox(s.boxes, 'stsz') ?? findBox(s.boxes, 'stz2');
   const stscBox = findBox(s.boxes, 'stsc');
@@ -143,12 +156,15 @@ function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems:
     return null;
   }
   const stss = findBox(s.boxes, 'stss');
+  const entries = parseSampleEntries(reader, stsd, budget);
+  const entriesProblem = stsdProblem(reader, stsd, budget, entries);
+  if (entriesProblem) problems.push(`track ${trackId}: ${entriesProblem}`);
   return {
     trackId,
     handler,
     width,
     height,
-    entries: parseSampleEntries(reader, stsd, budget),
+    entries,
     sizes: parseSizes(fields(reader, stsz), stsz.type === 'stz2'),
     stsc: parseStsc(fields(reader, stscBox)),
     chunkOffsets: parseChunkOffsets(fields(reader, co), co.type === 'co64' ? 8 : 4),
@@ -219,6 +235,7 @@ export function chunkOffset(c: Track['chunkOffsets'], i: number): number {
 function parseMvex(reader: Reader, mvex: BoxHeader, budget: BoxBudget, movie: Movie, problems: string[]): void {
   const kids = childBoxes(reader, payload(mvex), mvex.end, budget);
   if (kids.problem) problems.push(`mvex: ${kids.problem}`);
+  misplaced(kids.boxes, 'mvex', problems);
   for (const b of kids.boxes) {
     if (b.type !== 'trex') continue;
     try {
@@ -233,4 +250,25 @@ function parseMvex(reader: Reader, mvex: BoxHeader, budget: BoxBudget, movie: Mo
       problems.push(`trex: ${e.message}`);
     }
   }
+}
+
+/**
+ * Where the structural boxes of a movie live (ISO/IEC 14496-12 §8, QuickTime
+ * File Format). A known box inside another container (an stco in a trak, a
+ * trak in an mdia) is damage that decoders reject; unknown and vendor boxes
+ * may be anywhere.
+ */
+const PARENTS: Record<string, readonly string[]> = {
+  mvhd: ['moov'], trak: ['moov'], mvex: ['moov'], iods: ['moov'],
+  tkhd: ['trak'], mdia: ['trak'], edts: ['trak'], tref: ['trak'],
+  mdhd: ['mdia'], minf: ['mdia'],
+  vmhd: ['minf'], smhd: ['minf'], stbl: ['minf'],
+  stsd: ['stbl'], stts: ['stbl'], ctts: ['stbl'], stsc: ['stbl'], stsz: ['stbl'], stz2: ['stbl'], stco: ['stbl'], co64: ['stbl'], stss: ['stbl'], sdtp: ['stbl'],
+  trex: ['mvex'], mehd: ['mvex'],
+  moov: [], moof: [], mdat: [], ftyp: [], mfra: [], traf: ['moof'], tfhd: ['traf'], trun: ['traf'],
+};
+
+function misplaced(boxes: readonly BoxHeader[], parent: string, problems: string[]): void {
+  const odd = boxes.find((b) => PARENTS[b.type] !== undefined && !PARENTS[b.type]!.includes(parent));
+  if (odd) problems.push(`'${odd.type}' at image offset ${odd.start} does not belong in '${parent}'`);
 }

@@ -167,7 +167,9 @@ function tinyMovie(stbl: Uint8Array[], mvex = false): Uint8Array {
   const mvhd = box('mvhd', full(), u32(0), u32(0), u32(1000), u32(1000), new Array(80).fill(0));
   const tkhd = box('tkhd', full(), u32(0), u32(0), u32(1), u32(0), u32(0), new Array(60).fill(0), u32(0), u32(0));
   const hdlr = box('hdlr', full(), u32(0), [...'soun'].map((c) => c.charCodeAt(0)), new Array(13).fill(0));
-  const trak = box('trak', tkhd, box('mdia', hdlr, box('minf', box('stbl', ...stbl))));
+  // mdhd and stts are mandatory (ISO/IEC 14496-12 §8.4.2, §8.6.1.2): the carver requires them.
+  const mdhd = box('mdhd', full(), u32(0), u32(0), u32(1000), u32(0), u32(0));
+  const trak = box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', box('stbl', box('stts', full(), u32(0)), ...stbl))));
   const ext = mvex ? [box('mvex', box('trex', full(), u32(1), u32(1), u32(0), u32(0), u32(0)))] : [];
   return new Uint8Array([...ftyp, ...mdat, ...box('moov', mvhd, trak, ...ext)]);
 }

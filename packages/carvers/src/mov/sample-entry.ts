@@ -26,6 +26,11 @@ const AVC = new Set(['avc1', 'avc2', 'avc3', 'avc4']);
 const HEVC = new Set(['hvc1', 'hev1', 'dvh1', 'dvhe']);
 const JPEG = new Set(['jpeg', 'mjpa']);
 const H263 = new Set(['s263', 'h263']);
+/** Box types of a file's structure, never a codec's sample entry. */
+const NOT_SAMPLE_ENTRIES = new Set([
+  'stsd', 'stts', 'ctts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'stss', 'stbl', 'minf', 'mdia', 'trak', 'moov', 'mvhd', 'tkhd', 'mdhd', 'hdlr',
+  'mdat', 'moof', 'traf', 'ftyp', 'meta', 'udta', 'iinf', 'iloc', 'ipco', 'iprp', 'free', 'skip', 'wide', 'uuid', 'dinf', 'dref', 'edts', 'elst',
+]);
 /** VisualSampleEntry fields before its child boxes: 8 (SampleEntry) + 70. */
 const VISUAL_HEADER = 78;
 /** Entries read at most; devices write one. */
@@ -56,17 +61,19 @@ function parseEntry(reader: Reader, entry: BoxHeader, budget: BoxBudget): Sample
   if (H263.has(format)) return out({ kind: 'h263' });
   if (!AVC.has(format) && !HEVC.has(format)) return out({ kind: 'none' });
   if (entry.end - base < VISUAL_HEADER) return out({ kind: 'none' });
-  const kids = childBoxes(reader, base + VISUAL_HEADER, entry.end, budget).boxes;
+  const list = childBoxes(reader, base + VISUAL_HEADER, entry.end, budget);
+  if (list.problem) return out({ kind: 'none' });
+  const kids = list.boxes;
   if (AVC.has(format)) {
     const avcC = findBox(kids, 'avcC');
-    // AVCDecoderConfigurationRecord: version, profile, compat, level, then 6 reserved bits + lengthSizeMinusOne.
-    const b = avcC ? reader.bytes(payload(avcC), 5) : new Uint8Array(0);
+    // AVCDecoderConfigurationRecord: version, profile, compat, level, then 6 reserved bits + lengthSizeMinusOne, then the parameter sets (7 bytes at least).
+    const b = avcC && avcC.end - payload(avcC) >= 7 ? reader.bytes(payload(avcC), 5) : new Uint8Array(0);
     if (b.length < 5 || b[0] !== 1) return out({ kind: 'none' });
     return out({ kind: 'nal', codec: 'avc', lengthSize: (b[4]! & 3) + 1 });
   }
   const hvcC = findBox(kids, 'hvcC');
-  // HEVCDecoderConfigurationRecord: byte 21 holds constantFrameRate, numTemporalLayers, temporalIdNested, lengthSizeMinusOne.
-  const b = hvcC ? reader.bytes(payload(hvcC), 22) : new Uint8Array(0);
+  // HEVCDecoderConfigurationRecord: 23 bytes before its arrays; byte 21 holds constantFrameRate, numTemporalLayers, temporalIdNested, lengthSizeMinusOne.
+  const b = hvcC && hvcC.end - payload(hvcC) >= 23 ? reader.bytes(payload(hvcC), 22) : new Uint8Array(0);
   if (b.length < 22 || b[0] !== 1) return out({ kind: 'none' });
   return out({ kind: 'nal', codec: 'hevc', lengthSize: (b[21]! & 3) + 1 });
 }
@@ -76,4 +83,37 @@ export function startMatches(check: SampleCheck, b: Uint8Array): boolean {
   if (check.kind === 'jpeg') return b.length >= 2 && b[0] === 0xff && b[1] === 0xd8;
   if (check.kind === 'h263') return b.length >= 3 && b[0] === 0 && b[1] === 0 && (b[2]! & 0xfc) === 0x80;
   return true;
+}
+
+/**
+ * What is wrong with a track's sample descriptions, or null: the entry count
+ * must match the entries, and an H.264/HEVC entry needs its decoder
+ * configuration (avcC/hvcC, version 1), without which no decoder can play it.
+ */
+export function stsdProblem(reader: Reader, stsd: BoxHeader, budget: BoxBudget, entries: readonly SampleEntry[]): string | null {
+  const head = reader.bytes(payload(stsd), 8);
+  if (head.length < 8) return 'stsd is cut';
+  const list = childBoxes(reader, payload(stsd) + 8, stsd.end, budget);
+  if (list.problem) return `stsd: ${list.problem}`;
+  const count = u32be(head, 4);
+  if (count !== list.boxes.length || count === 0) return `stsd claims ${count} entries and holds ${list.boxes.length}`;
+  const broken = entries.findIndex((e) => (AVC.has(e.format) || HEVC.has(e.format)) && e.check.kind !== 'nal');
+  if (broken >= 0) return `sample entry ${broken + 1} ('${entries[broken]!.format}') has no valid decoder configuration`;
+  const odd = list.boxes.find((b) => NOT_SAMPLE_ENTRIES.has(b.type));
+  if (odd) return `a '${odd.type}' box at image offset ${odd.start} stands where a sample entry must`;
+  for (const e of list.boxes) {
+    // A visual entry's child boxes (avcC, pasp, colr, fiel, ...) must tile it: decoders parse them all.
+    const visual = AVC.has(e.type) || HEVC.has(e.type) || JPEG.has(e.type) || H263.has(e.type);
+    if (!visual) {
+      // An entry carrying an H.264/HEVC configuration is of that codec (or encrypted): another type is a damaged name.
+      const kids = e.end - payload(e) >= VISUAL_HEADER + 8 && e.type !== 'encv' ? childBoxes(reader, payload(e) + VISUAL_HEADER, e.end, budget) : null;
+      const conf = kids && !kids.problem ? kids.boxes.find((k) => k.type === 'avcC' || k.type === 'hvcC') : undefined;
+      if (conf) return `'${e.type}' sample entry at image offset ${e.start} holds an '${conf.type}' but is no H.264/HEVC entry`;
+      continue;
+    }
+    if (e.end - payload(e) < VISUAL_HEADER) return `'${e.type}' sample entry at image offset ${e.start} is too short`;
+    const kids = childBoxes(reader, payload(e) + VISUAL_HEADER, e.end, budget);
+    if (kids.problem) return `'${e.type}' sample entry: ${kids.problem}`;
+  }
+  return null;
 }

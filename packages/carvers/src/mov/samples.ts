@@ -15,7 +15,10 @@ export function auditTrack(track: Track, audit: SampleAudit, contentOf: (i: numb
   const { sizes, stsc, chunkOffsets } = track;
   const chunks = chunkOffsets.count;
   const count = sizes.count;
-  if (count === 0) return null;
+  if (count === 0) {
+    // An empty track has empty tables; chunks without samples mean the tables disagree.
+    return chunks > 0 ? `track ${track.trackId}: stsz lists no samples but stco lists ${chunks} chunks` : null;
+  }
   if (stsc.length === 0 || stsc[0]!.firstChunk !== 1) return `track ${track.trackId}: stsc does not start at chunk 1`;
   let sample = 0;
   for (let e = 0; e < stsc.length && sample < count; e++) {
@@ -23,6 +26,9 @@ export function auditTrack(track: Track, audit: SampleAudit, contentOf: (i: numb
     const next = e + 1 < stsc.length ? stsc[e + 1]!.firstChunk : chunks + 1;
     if (next <= entry.firstChunk || next > chunks + 1) return `track ${track.trackId}: stsc entry ${e + 1} has first_chunk out of order or past the ${chunks} chunks`;
     if (entry.samplesPerChunk === 0) return `track ${track.trackId}: stsc entry ${e + 1} has 0 samples per chunk`;
+    if (entry.sampleDescriptionIndex < 1 || entry.sampleDescriptionIndex > track.entries.length) {
+      return `track ${track.trackId}: stsc entry ${e + 1} names sample description ${entry.sampleDescriptionIndex} of ${track.entries.length}`;
+    }
     const check = checkOf(track, entry.sampleDescriptionIndex);
     for (let c = entry.firstChunk; c < next && sample < count; c++) {
       let pos = chunkOffset(chunkOffsets, c - 1);
@@ -32,8 +38,8 @@ export function auditTrack(track: Track, audit: SampleAudit, contentOf: (i: numb
       }
       const inChunk = entry.samplesPerChunk;
       if (sizes.constant !== 0) {
-        // One extent for the whole chunk: no per-sample work for constant sizes.
-        audit.place(pos, inChunk * sizes.constant);
+        // One extent for the whole chunk: no per-sample work for constant sizes; the chunk's first sample is parsed.
+        if (audit.place(pos, inChunk * sizes.constant) && contentOf(sample)) audit.content(pos, sizes.constant, check);
         audit.samples += inChunk - 1;
         sample += inChunk;
         continue;
@@ -55,7 +61,7 @@ function checkOf(track: Track, sampleDescriptionIndex: number): SampleCheck {
 
 /** Samples whose content can be parsed (video with a known format). */
 export function checkable(track: Track): boolean {
-  return track.sizes.constant === 0 && track.entries.some((e) => e.check.kind !== 'none');
+  return track.entries.some((e) => e.check.kind !== 'none');
 }
 
 /** File offset just past the last sample of the track (for a size-0 mdat), or 0 without samples. */

@@ -57,6 +57,11 @@ export function walkTopLevel(reader: Reader, offset: number, limit: number): Top
       stop = `second '${box.type}' at image offset ${at}: another file starts`;
       break;
     }
+    if (box.toEnd && box.type !== 'mdat') {
+      // Only media data may run "to the end of the file"; a size-0 moov or ftyp is damage.
+      stop = `size-0 '${printable(box.type)}' at image offset ${at}`;
+      break;
+    }
     if (boxes.length === 0 && box.type !== 'ftyp' && box.toEnd) {
       // A file without ftyp that starts with a size-0 box is not something we can delimit.
       stop = `size-0 '${box.type}' at image offset ${at}`;

@@ -10,6 +10,7 @@
  */
 import { fourcc, u32be, u64be, type Reader } from '../reader/reader.js';
 
+/** A box header as read from the image: where the box is and how big it says it is. */
 export interface BoxHeader {
   /** Four-character code, e.g. 'moov' ('©xyz' style codes keep their 0xA9 as '©'). */
   readonly type: string;
@@ -89,7 +90,9 @@ export class BoxBudget {
   }
 }
 
+/** The result of {@link childBoxes}. */
 export interface ChildList {
+  /** The boxes found, in order (all of them up to where the walk stopped). */
   boxes: BoxHeader[];
   /** Why the list ended before `end`, or undefined when the children tile [start, end) exactly. */
   problem?: string;
@@ -112,6 +115,8 @@ export function childBoxes(reader: Reader, start: number, end: number, budget: B
     if (!budget.take()) return { boxes, problem: `box budget spent at image offset ${at}` };
     const box = readBoxHeader(reader, at, end);
     if (!box) return { boxes, problem: `no valid box header at image offset ${at}` };
+    // Size 0 ("to the end of the file") is for the last top-level box only (§4.2): inside a container it is damage.
+    if (box.toEnd) return { boxes, problem: `box '${box.type}' at image offset ${at} has size 0 inside a container` };
     if (box.end > end) return { boxes, problem: `box '${box.type}' at image offset ${at} runs ${box.end - end} bytes past its container` };
     boxes.push(box);
     at = box.end;

@@ -5,6 +5,7 @@
  */
 import { fourcc, u32be, u64be } from '../reader/reader.js';
 
+/** A field read ran past its box (a size or count field lied); names the image offset. */
 export class BoxFieldError extends RangeError {
   constructor(readonly imgOffset: number, what: string) {
     super(`${what} at image offset ${imgOffset}`);
@@ -12,7 +13,12 @@ export class BoxFieldError extends RangeError {
   }
 }
 
+/**
+ * A cursor over a box's payload: each method reads the next field (big-endian)
+ * and throws {@link BoxFieldError} when it would run past the payload.
+ */
 export class Fields {
+  /** Offset of the next field in `b`. */
   pos = 0;
   constructor(
     readonly b: Uint8Array,
@@ -20,9 +26,11 @@ export class Fields {
     readonly base: number,
   ) {}
 
+  /** Bytes left after the cursor. */
   get left(): number {
     return this.b.length - this.pos;
   }
+  /** Image offset of the next field. */
   get imgOffset(): number {
     return this.base + this.pos;
   }
@@ -33,20 +41,25 @@ export class Fields {
     this.pos += n;
     return at;
   }
+  /** An unsigned 8-bit field. */
   u8(): number {
     return this.b[this.need(1)]!;
   }
+  /** An unsigned 16-bit field. */
   u16(): number {
     const i = this.need(2);
     return (this.b[i]! << 8) | this.b[i + 1]!;
   }
+  /** An unsigned 24-bit field (a full box's flags). */
   u24(): number {
     const i = this.need(3);
     return (this.b[i]! << 16) | (this.b[i + 1]! << 8) | this.b[i + 2]!;
   }
+  /** An unsigned 32-bit field. */
   u32(): number {
     return u32be(this.b, this.need(4));
   }
+  /** An unsigned 64-bit field; values past 2^53 throw (no image is that large). */
   u64(): number {
     const v = u64be(this.b, this.need(8));
     if (!Number.isFinite(v)) throw new BoxFieldError(this.base + this.pos - 8, '64-bit value beyond 2^53');
@@ -63,13 +76,16 @@ export class Fields {
       default: throw new BoxFieldError(this.base + this.pos, `field size ${bytes} is not 0, 1, 2, 4 or 8`);
     }
   }
+  /** A four-character code. */
   fourcc(): string {
     return fourcc(this.b, this.need(4));
   }
+  /** The next `n` bytes, as a view (no copy). */
   bytes(n: number): Uint8Array {
     const i = this.need(n);
     return this.b.subarray(i, i + n);
   }
+  /** Skips `n` bytes (reserved fields). */
   skip(n: number): void {
     this.need(n);
   }

@@ -7,10 +7,14 @@
  */
 import type { Reader } from '../reader/reader.js';
 
+/** Which NAL header format to check: H.264/AVC (1 byte) or H.265/HEVC (2 bytes). */
 export type NalCodec = 'avc' | 'hevc';
 
+/** The result of {@link checkNalUnits}. */
 export interface NalCheck {
+  /** The NAL units tile the extents exactly and every header is valid. */
   ok: boolean;
+  /** NAL units read. */
   nals: number;
   /** NAL units carrying picture data (AVC 1–5, HEVC 0–31). */
   vcl: number;
@@ -18,12 +22,15 @@ export interface NalCheck {
   badAt?: number;
   /** Image offset just past the last NAL header that was read and found valid. */
   verifiedUntil: number;
+  /** What broke the chain, naming an image offset, when !ok. */
   problem?: string;
 }
 
 /** A piece of a sample or item in the image. */
 export interface Extent {
+  /** Image offset of the piece's first byte. */
   readonly offset: number;
+  /** Bytes in the piece. */
   readonly length: number;
 }
 

@@ -4,13 +4,17 @@ import { UsageError } from '../errors.js';
 
 
 /** What a run writes into OUTDIR; with --force exactly these are removed first, nothing else. */
-const OUR_OUTPUTS = ['files', 'report.json', 'report.xml', 'scan.log'];
+const OUR_OUTPUTS = [
+  'files', 'report.json', 'report.xml', 'scan.log', 'audit.log',
+  '.rawcarve-checkpoint.json', '.rawcarve-checkpoint.json.tmp', '.rawcarve-pages.jsonl', '.rawcarve-files.jsonl',
+];
 
 /**
  * Makes OUTDIR ready: created if missing; refused if not empty (unless
- * `force`); refused if it would put output beside or over the evidence.
+ * `force`, or `resume`: an interrupted run's output is continued); refused if
+ * it would put output beside or over the evidence.
  */
-export function prepareOutDir(outDir: string, imagePath: string, force: boolean): void {
+export function prepareOutDir(outDir: string, imagePath: string, force: boolean, resume = false): void {
   const out = resolve(outDir);
   const image = realpathSync(imagePath);
   const imageDir = dirname(image);
@@ -21,7 +25,7 @@ export function prepareOutDir(outDir: string, imagePath: string, force: boolean)
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new UsageError(`output path ${outDir} exists and is not a folder`);
     const entries = readdirSync(out);
-    if (entries.length > 0) {
+    if (entries.length > 0 && !resume) {
       if (!force) throw new UsageError(`output folder ${outDir} is not empty; use --force to replace a previous run's output, or choose an empty folder`);
       for (const name of OUR_OUTPUTS) rmSync(join(out, name), { recursive: true, force: true });
     }

@@ -1,116 +1,81 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { Carver } from '../carver.js';
-import { loadCarvers, selectCarvers } from '../registry.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { auditRunStart } from '../audit/run-events.js';
 import { Deduplicator } from '../output/dedup.js';
-import { outputName, prepareOutDir } from '../output/out-dir.js';
-import { OverlapResolver, type Kept } from '../resolve/overlaps.js';
-import { SignatureIndex } from '../scan/signature-index.js';
-import { openImageSource } from '../source/open.js';
-import { SourceReader } from '../reader/source-reader.js';
-import { DEFAULT_REASSEMBLY_MS, reassembleAll } from '../reassemble/index.js';
+import { DEFAULT_REASSEMBLY_MS } from '../reassemble/index.js';
+import { sourceFacts } from '../report/source-facts.js';
+import type { FileRecord } from '../report/types.js';
 import type { Candidate } from '../scan/carve-page.js';
-import type { FileRecord, ReportIssue } from '../report/types.js';
-import type { ScanTask, ScanTaskResult, WorkerConfig, WriteTask, WriteTaskResult } from './tasks.js';
-import { RunTotals } from './totals.js';
+import { openImageSource } from '../source/open.js';
+import { Checkpointer, DEFAULT_CHECKPOINT_MS } from './checkpointer.js';
+import { FileWriter } from './file-writer.js';
+import { ImageHasher, type Digests } from './image-hash.js';
+import { reassemblyPass } from './reassembly-pass.js';
+import { rehashPrefix } from './rehash-prefix.js';
+import { restoreRun } from './restore.js';
+import { RunState, sortedIssues } from './run-state.js';
+import { freshSetup, isWholeImage, resumeSetup, type RunSetup } from './run-setup.js';
+import { scanPages } from './scan-pages.js';
+import { ScanInterrupted, type ScanEvents, type ScanOptions, type ScanResult } from './scan-types.js';
+import { TaskTracker } from './task-tracker.js';
+import type { WorkerConfig } from './tasks.js';
+import { compiledWorkerUrl } from './worker-url.js';
 
-export interface ScanOptions {
-  imagePath: string;
-  outDir: string;
-  /** Module URLs exporting carvers: built-ins and plugins (see resolvePluginUrl). */
-  carverModules: string[];
-  /** Carver names to run; all loaded carvers when omitted. */
-  types?: string[];
-  jobs?: number;
-  /** Test signatures at every `align` bytes (512 by default; 1 = every byte). */
-  align?: number;
-  pageSize?: number;
-  margin?: number;
-  /** Replace a previous run's output in a non-empty OUTDIR. */
-  force?: boolean;
-  /** Extra verification of carved files: 'decode' decodes images fully (slower). */
-  verify?: readonly 'decode'[];
-  /** Rebuild fragmented files after the first pass (default true). */
-  reassemble?: boolean;
-  /** Cluster size for reassembly (--block-size); inferred from header positions when absent. */
-  blockSize?: number;
-  /** Wall-clock budget of the reassembly pass in ms (--reassembly-time). */
-  reassemblyMs?: number;
-}
+export { DEFAULT_PAGE_SIZE, DEFAULT_MARGIN } from './run-setup.js';
+export { ScanInterrupted, type ScanOptions, type ScanEvents, type ScanProgress, type ScanResult } from './scan-types.js';
 
-export interface ScanProgress {
-  bytesDone: number;
-  bytesTotal: number;
-  filesWritten: number;
-  elapsedMs: number;
-}
-
-export interface ScanEvents {
-  onStart?(info: { size: number; carvers: Carver[]; jobs: number }): void;
-  onProgress?(p: ScanProgress): void;
-  /** The reassembly pass starts: `files` incomplete files, at most `budgetMs` of wall time. */
-  onReassembly?(info: { files: number; budgetMs: number }): void;
-}
-
-export interface ScanResult {
-  files: FileRecord[];
-  issues: ReportIssue[];
-  totals: RunTotals;
-  carvers: Carver[];
-  size: number;
-  sourceKind: string;
-  jobs: number;
-  align: number;
-  pageSize: number;
-  margin: number;
-}
-
-export const DEFAULT_PAGE_SIZE = 16 * 1024 * 1024;
-export const DEFAULT_MARGIN = 1024 * 1024;
+/** Incomplete files of a shard are written as found: only the merge sees every shard's clusters. */
+const SHARD_NOTE = 'not reassembled in this shard: rawcarve merge searches for the missing fragments among every shard\'s clusters';
 
 /**
- * Scans an image and writes every file the carvers accept under OUTDIR/files.
+ * Scans an image (or a range of it) and writes every file the carvers accept
+ * under OUTDIR/files, hashing the image in the same read.
  *
- * Pages go to a worker pool in order, at most a few per worker at a time, so
- * memory stays flat whatever the image size. Results come back out of order;
- * a frontier (the first page not yet done) decides when a candidate is final,
- * and overlap resolution runs in image order, so the output does not depend
- * on worker timing. Writing, hashing and metadata run in the same pool.
+ * The run is a fold of page results in image order (see RunState), recorded
+ * in journals with a checkpoint committed every few seconds, so that a run
+ * stopped by Ctrl-C, a crash or `kill -9` continues with `resume` and ends
+ * with exactly the files and reports of an uninterrupted run. Every step is
+ * logged to OUTDIR/audit.log as it happens.
  */
 export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Promise<ScanResult> {
   const started = performance.now();
-  const source = openImageSource(opts.imagePath);
-  const size = source.size;
-  const sourceKind = source.kind;
-  source.close();
-
-  const carvers = selectCarvers(await loadCarvers(opts.carverModules), opts.types ?? null);
-  if (carvers.length === 0) throw new Error('no carvers selected');
+  const tool = opts.tool ?? { name: 'rawcarve-core', version: coreVersion(), commandLine: [] };
+  const setup = opts.resume ? await resumeSetup(opts, tool) : await freshSetup(opts, tool);
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
-  const align = opts.align ?? 512;
-  const pageSize = Math.max(align, Math.ceil((opts.pageSize ?? DEFAULT_PAGE_SIZE) / align) * align);
-  const margin = Math.max(opts.margin ?? DEFAULT_MARGIN, new SignatureIndex(carvers).span);
-  if (!Number.isInteger(align) || align < 1) throw new Error(`alignment must be a positive integer, not ${align}`);
+  const audit = new AuditLog(opts.outDir);
+  try {
+    auditRunStart(audit, { tool, run: setup.run, resumed: setup.resumed, identity: setup.identity, imagePath: opts.imagePath, ewf: setup.ewf, settings: setup.settings, jobs });
+    return await runScan(opts, setup, jobs, audit, events, started);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    audit.event(err instanceof ScanInterrupted ? 'interrupted' : 'error', { message });
+    throw err;
+  } finally {
+    audit.close();
+  }
+}
 
-  prepareOutDir(opts.outDir, opts.imagePath, opts.force ?? false);
-  for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });
+async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: AuditLog, events: ScanEvents, started: number): Promise<ScanResult> {
+  const { settings, identity, carvers, grid } = setup;
+  const size = identity.size;
+  const shard = !isWholeImage(settings.range, size);
   events.onStart?.({ size, carvers, jobs });
 
   const config: WorkerConfig = {
     runId: randomUUID(),
     imagePath: opts.imagePath,
-    carverModules: opts.carverModules,
+    carverModules: settings.carverModules,
     carverNames: carvers.map((c) => c.name),
     maxFileSizes: carvers.map((c) => c.maxFileSize),
-    align,
-    margin,
-    verifyDecode: opts.verify?.includes('decode') ?? false,
+    align: settings.align,
+    margin: settings.margin,
+    verifyDecode: settings.verifyDecode,
   };
   const pool = new Piscina({
-    filename: workerUrl(),
+    filename: compiledWorkerUrl('worker.js'),
     minThreads: jobs,
     maxThreads: jobs,
     // Bounded: a fast reader must not queue the whole image's pages.
@@ -118,173 +83,140 @@ export async function scanImage(opts: ScanOptions, events: ScanEvents = {}): Pro
     maxQueue: jobs * 4,
     idleTimeout: 1000,
   });
-
-  const totals = new RunTotals();
-  const issues: ReportIssue[] = [];
-  const resolver = new OverlapResolver();
+  const state = new RunState(settings.reassemble && !shard, settings.pageSize);
   const dedup = new Deduplicator();
-  const pageCount = Math.ceil(size / pageSize);
-  const done = new Map<number, ScanTaskResult>();
-  let frontier = 0; // index of the first page whose result has not been folded in
-  let bytesDone = 0;
-  let fatal: unknown = null;
-  const inflight = new Set<Promise<void>>();
-  const track = (p: Promise<void>): void => {
-    const q = p.catch((err: unknown) => {
-      fatal ??= err;
-    }).finally(() => inflight.delete(q));
-    inflight.add(q);
-  };
+  const tracker = new TaskTracker();
+  const checkpoints = new Checkpointer(opts.outDir, setup.checkpoint, opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS);
+  let bytesDone = grid.bytesBefore(setup.checkpoint.pagesDone);
   const progress = (): void =>
-    events.onProgress?.({ bytesDone, bytesTotal: size, filesWritten: dedup.count, elapsedMs: performance.now() - started });
-
-  const write = async (k: Kept): Promise<void> => {
-    const c = k.candidate;
-    const carver = carvers.find((x) => x.name === c.carver)!;
-    const ext = c.extension ?? carver.extensions[0]!;
-    const rel = outputName(carver.name, c.offset, size, ext);
-    const task: WriteTask = { config, carver: carver.name, result: c, path: join(opts.outDir, rel) };
-    const w = (await pool.run(task, { name: 'writeFile' })) as WriteTaskResult;
-    totals.addWrite(w);
-    issues.push(...w.issues);
-    const record: FileRecord = {
-      path: rel,
-      type: carver.name,
-      status: c.status,
-      size: w.size,
-      imgOffset: c.offset,
-      byteRuns: c.byteRuns.map((b) => ({ ...b })),
-      sha256: w.sha256,
-      md5: w.md5,
-      xxh64: w.xxh64,
-      duplicates: [],
-      metadata: { ...(c.metadata ?? {}), ...w.metadata },
-      layout: c.byteRuns.length === 1 ? 'contiguous' : `${c.byteRuns.length} fragments`,
-      gaps: c.byteRuns.slice(1).map((r, i) => r.imgOffset - (c.byteRuns[i]!.imgOffset + c.byteRuns[i]!.length)),
-      validFraction: c.validFraction ?? (c.status === 'complete' ? 1 : 0),
-      notes: [...c.notes],
-      carver: { name: carver.name, version: carver.version },
-      typeCheck: { detected: w.detected, matches: w.detected !== null && [...carver.extensions, ext].includes(w.detected.ext) },
-    };
-    const loser = dedup.add(record);
-    if (loser) unlinkSync(join(opts.outDir, loser.path));
+    events.onProgress?.({ bytesDone, bytesTotal: settings.range.length, filesWritten: dedup.count, elapsedMs: performance.now() - started });
+  const onWritten = (): void => {
+    // Writes finish between folds: commit them too, or a crash would make the resumed run write them again.
+    checkpoints.maybe(() => ({ pagesDone: state.pagesFolded }));
     progress();
   };
-
-  const fold = (): void => {
-    // Fold in finished pages in image order, then release files the frontier has passed.
-    while (done.has(frontier)) {
-      const r = done.get(frontier)!;
-      done.delete(frontier);
-      totals.addPage(r);
-      issues.push(...r.issues);
-      for (const c of r.candidates) resolver.add(c);
-      frontier++;
-    }
-    const edge = frontier >= pageCount ? Infinity : frontier * pageSize;
-    for (const k of resolver.ready(edge)) {
-      kept.push(k.candidate);
-      // Incomplete files wait for the reassembly pass, which needs every file's claims.
-      if (reassemble && k.candidate.status !== 'complete') held.push(k);
-      else writeQueue.push(k);
-    }
-    pumpWrites();
-  };
-
-  // Writes are bounded like scans, so the pool's queue never overflows and
-  // a burst of small files cannot pile up tasks.
-  const writeQueue: Kept[] = [];
-  const reassemble = opts.reassemble ?? true;
-  const kept: Candidate[] = [];
-  const held: Kept[] = [];
-  let writing = 0;
-  const pumpWrites = (): void => {
-    while (writing < jobs * 2 && writeQueue.length > 0) {
-      writing++;
-      track(
-        write(writeQueue.shift()!).finally(() => {
-          writing--;
-          pumpWrites();
-        }),
-      );
-    }
-  };
-
-  const scan = async (page: number): Promise<void> => {
-    const task: ScanTask = { config, pageStart: page * pageSize, pageLength: Math.min(pageSize, size - page * pageSize) };
-    const r = (await pool.run(task, { name: 'scanPage' })) as ScanTaskResult;
-    done.set(page, r);
-    bytesDone += r.pageLength;
-    fold();
-    progress();
+  const writer = new FileWriter({ pool, config, carvers, outDir: opts.outDir, imageSize: size, state, dedup, journal: checkpoints.files, tracker, limit: jobs * 2, onWritten,
+    onIssues: (list) => list.forEach((i) => audit.event('issue', { offset: i.offset, message: i.message })),
+  });
+  const release = (c: Candidate): void =>
+    writer.enqueue(shard && settings.reassemble && c.status !== 'complete' ? { ...c, notes: [...c.notes, SHARD_NOTE] } : c);
+  let hasher: ImageHasher | null = null;
+  const failed = (): void => {
+    if (tracker.fatal !== null) throw tracker.fatal;
   };
 
   try {
-    for (let page = 0; page < pageCount && fatal === null; page++) {
-      while (inflight.size >= jobs * 2 && fatal === null) await Promise.race(inflight);
-      track(scan(page));
+    checkpoints.commit({ run: setup.run }); // the run, or this resume, is on record before anything is read
+    let missing: FileRecord[] = [];
+    if (setup.resumed) {
+      const r = restoreRun(opts.outDir, setup.checkpoint, state, writer, dedup);
+      missing = r.missing;
+      for (const c of r.released) release(c);
+      audit.event('restored', { pages_done: state.pagesFolded, pages: grid.count, files_done: r.filesDone, phase: setup.checkpoint.phase });
+      events.onResume?.({ fromOffset: settings.range.start + bytesDone, rehashBytes: setup.checkpoint.rangeHashes ? 0 : bytesDone, filesDone: r.filesDone });
     }
-    while (inflight.size > 0) await Promise.race(inflight);
-    if (fatal === null) fold(); // empty images: nothing was scanned, nothing to fold
-    if (fatal === null && held.length > 0) {
-      events.onReassembly?.({ files: held.length, budgetMs: opts.reassemblyMs ?? DEFAULT_REASSEMBLY_MS });
-      rebuildFragmented(opts, held, kept, carvers, totals);
-      writeQueue.push(...held);
-      pumpWrites();
-      while (inflight.size > 0) await Promise.race(inflight);
-    }
-  } finally {
-    await pool.destroy();
-  }
-  if (fatal !== null) throw fatal;
 
-  totals.suppressed += resolver.stats.suppressed;
-  totals.trimmed = resolver.stats.trimmed;
-  totals.elapsedMs = performance.now() - started;
-  issues.sort((a, b) => a.offset - b.offset);
-  return { files: dedup.files(), issues, totals, carvers, size, sourceKind, jobs, align, pageSize, margin };
-}
-
-/**
- * The reassembly pass, in the main thread: every incomplete file gets a
- * bounded search for its missing fragments; rebuilt ones replace their
- * first fragment, the others keep it with a note of what was tried.
- */
-function rebuildFragmented(opts: ScanOptions, held: Kept[], kept: Candidate[], carvers: Carver[], totals: RunTotals): void {
-  const source = openImageSource(opts.imagePath);
-  try {
-    const reader = new SourceReader(source);
-    const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: opts.align ?? 512 }]));
-    const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, {
-      ...(opts.blockSize ? { blockSize: opts.blockSize } : {}),
-      ...(opts.reassemblyMs !== undefined ? { maxTotalMs: opts.reassemblyMs } : {}),
-    });
-    totals.reassembly = {
-      blockSize: stats.grid.size,
-      blockBase: stats.grid.base,
-      blockSizeGiven: stats.gridGiven,
-      attempted: stats.attempted,
-      rebuilt: stats.rebuilt,
-      trimmed: stats.trimmed,
-      trials: stats.trials,
-      ms: stats.ms,
-    };
-    for (const k of held) {
-      const r = rebuilt.get(k.candidate.offset);
-      if (r) k.candidate = { ...r, carver: k.candidate.carver, offset: k.candidate.offset };
-      else {
-        const note = notes.get(k.candidate.offset);
-        if (note) k.candidate = { ...k.candidate, notes: [...k.candidate.notes, note] };
+    let rangeHashes: Digests | null = setup.checkpoint.rangeHashes;
+    if (rangeHashes === null && settings.hashAlgorithms.length > 0) {
+      hasher = new ImageHasher(settings.hashAlgorithms);
+      const prefix = grid.bytesBefore(state.pagesFolded);
+      if (prefix > 0) {
+        // node:crypto cannot save a hash state: the done prefix is read and hashed again, and checked.
+        const t0 = performance.now();
+        const source = openImageSource(opts.imagePath);
+        try {
+          await rehashPrefix(source, settings.range.start, prefix, hasher, setup.checkpoint.prefixHashes);
+        } finally {
+          source.close();
+        }
+        audit.event('rehash-prefix', { offset: settings.range.start, bytes: prefix, checked_bytes: setup.checkpoint.prefixHashes?.length ?? 0, ms: Math.round(performance.now() - t0) });
       }
     }
+
+    if (state.pagesFolded < grid.count) {
+      const t0 = performance.now();
+      audit.event('phase-start', { phase: 'scan', from_page: state.pagesFolded, pages: grid.count, offset: settings.range.start + bytesDone });
+      await scanPages({
+        pool, config, grid, state, tracker, jobs, hasher, checkpoints, release, audit, events, signal: opts.signal,
+        scanned: (n) => {
+          bytesDone += n;
+          progress();
+        },
+      });
+      failed();
+      if (opts.signal?.aborted) {
+        const prefixHashes = hasher ? await hasher.markNow() : null;
+        checkpoints.commit({ pagesDone: state.pagesFolded, prefixHashes });
+        throw new ScanInterrupted(`interrupted after ${state.pagesFolded} of ${grid.count} pages; continue with --resume`);
+      }
+      const t = state.totals;
+      audit.event('phase-end', { phase: 'scan', pages: grid.count, bytes: t.bytesScanned, hits: t.hits, rejected: t.rejected, ms: Math.round(performance.now() - t0) });
+    }
+
+    events.onScanEnd?.();
+    for (const k of state.end()) release(k.candidate);
+    if (hasher) {
+      rangeHashes = await hasher.digest();
+      audit.event('image-hashes', { offset: settings.range.start, length: settings.range.length, ...rangeHashes });
+    }
+    checkpoints.commit({ pagesDone: state.pagesFolded, rangeHashes }); // the scan is on record before the long reassembly pass
+    let outcome = setup.checkpoint.reassembly;
+    if (state.held.length > 0 && outcome === null) {
+      const budgetMs = settings.reassemblyMs ?? DEFAULT_REASSEMBLY_MS;
+      events.onReassembly?.({ files: state.held.length, budgetMs });
+      audit.event('phase-start', { phase: 'reassembly', files: state.held.length, budget_ms: budgetMs });
+      outcome = reassemblyPass(opts.imagePath, settings, state.held, state.kept, carvers);
+      const r = outcome.totals;
+      audit.event('phase-end', { phase: 'reassembly', attempted: r.attempted, rebuilt: r.rebuilt, trimmed: r.trimmed, trials: r.trials, block_size: r.blockSize, ms: Math.round(r.ms) });
+    }
+    checkpoints.commit({ phase: 'reassembled', pagesDone: state.pagesFolded, rangeHashes, reassembly: outcome });
+    if (outcome) {
+      if (outcome.candidates.length !== state.held.length) throw new Error('the checkpoint\'s reassembly does not match the replayed pages');
+      state.totals.reassembly = outcome.totals;
+      for (const c of outcome.candidates) release(c);
+    }
+    await tracker.drain();
+    failed();
+    // Files a resume found missing that are still kept (not replaced by a lower copy since).
+    const owners = new Set(dedup.files().map((f) => f.path));
+    for (const r of missing) if (owners.has(r.path)) writer.rewrite(r);
+    await tracker.drain();
+    failed();
+    checkpoints.commit();
+
+    state.totals.elapsedMs = performance.now() - started;
+    const files = dedup.files();
+    audit.event('phase-end', { phase: 'write', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), duplicates: files.reduce((n, f) => n + f.duplicates.length, 0) });
+    const source = sourceFacts({ path: identity.path, size, kind: identity.kind, range: settings.range, algorithms: settings.hashAlgorithms, digests: rangeHashes, ewf: setup.ewf });
+    if (source.ewf?.hashesMatch) audit.event('ewf-verify', { ...source.ewf.hashesMatch, stored_md5: source.ewf.storedHashes.md5, stored_sha1: source.ewf.storedHashes.sha1 });
+    return {
+      files,
+      issues: sortedIssues(state.issues),
+      totals: state.totals,
+      carvers,
+      size,
+      sourceKind: identity.kind,
+      jobs,
+      align: settings.align,
+      pageSize: settings.pageSize,
+      margin: settings.margin,
+      outDir: opts.outDir,
+      source,
+      range: shard ? { ...settings.range } : null,
+      hashAlgorithms: [...settings.hashAlgorithms],
+      run: setup.run,
+    };
   } finally {
-    source.close();
+    await pool.destroy();
+    await hasher?.close();
+    checkpoints.close();
   }
 }
 
-/** The worker must be JavaScript: from src/ (tests under tsx/vitest) use the built copy in dist/. */
-function workerUrl(): string {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL('../../dist/pool/worker.js', here).href;
-  return new URL('./worker.js', here).href;
+function coreVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -23,6 +23,8 @@ export interface ScanTask {
   readonly config: WorkerConfig;
   readonly pageStart: number;
   readonly pageLength: number;
+  /** For the image hashes: a shared buffer (at least pageLength bytes) to copy the page into. */
+  readonly hashInto?: Uint8Array;
 }
 
 export interface ScanTaskResult {
@@ -37,6 +39,8 @@ export interface ScanTaskResult {
   readonly readMs: number;
   readonly searchMs: number;
   readonly carveMs: number;
+  /** The page's bytes as read (unreadable parts zero), in the task's hashInto buffer. */
+  readonly pageBytes?: Uint8Array;
 }
 
 export interface WriteTask {

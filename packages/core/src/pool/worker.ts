@@ -1,13 +1,14 @@
 /**
  * The piscina worker: scans pages and writes carved files. Each worker opens
- * the image itself and reads its own pages with positioned reads, so page
- * bytes never travel through the main thread. Only small results come back.
+ * the image itself and reads its own pages with positioned reads. Only small
+ * results come back, plus, when the image is hashed, the page's bytes in
+ * shared memory (no copy crosses a thread boundary) for the hash threads.
  */
 import type { Metadata } from '../carver.js';
 import { carvePage } from '../scan/carve-page.js';
 import { findCandidates, type Hit } from '../scan/find-candidates.js';
-import type { ImageSource } from '../source/image-source.js';
 import type { ScanIssue } from '../scan/carve-page.js';
+import { readSalvaging } from './read-salvaging.js';
 import { copyRuns, detectType } from './write-file.js';
 import type { ScanTask, ScanTaskResult, WriteTask, WriteTaskResult } from './tasks.js';
 import { workerState } from './worker-state.js';
@@ -23,6 +24,13 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
   const issues: ScanIssue[] = [];
   readSalvaging(s.source, pageStart, win, issues);
   s.reader.setWindow(pageStart, win);
+  // The image hashes need the page's bytes: copied (a memcpy, about 2 ms a page) into the
+  // shared buffer the task brought, which the hash threads read without a copy of their own.
+  let pageBytes: Uint8Array | undefined;
+  if (task.hashInto) {
+    pageBytes = task.hashInto.subarray(0, pageLength);
+    pageBytes.set(win.subarray(0, pageLength));
+  }
   const t1 = performance.now();
 
   const hits: Hit[] = [];
@@ -42,6 +50,7 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
     readMs: t1 - t0,
     searchMs: t2 - t1,
     carveMs: carved.carveMs,
+    ...(pageBytes ? { pageBytes } : {}),
   };
 }
 
@@ -73,33 +82,4 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult> {
     hashMs: t1 - t0,
     describeMs: performance.now() - t1,
   };
-}
-
-/** Salvage granularity after a failed page read. */
-const SALVAGE = 64 * 1024;
-
-/**
- * Reads a page; when the read fails, retries piece by piece so one bad sector
- * costs 64 KiB of zeros, not a whole page, and names every failed offset.
- */
-function readSalvaging(source: ImageSource, start: number, into: Uint8Array, issues: ScanIssue[]): void {
-  try {
-    const n = source.readInto(start, into, 0, into.length);
-    if (n < into.length) {
-      into.fill(0, n);
-      issues.push({ offset: start + n, message: `short read at image offset ${start + n}: the image ended ${into.length - n} bytes early` });
-    }
-    return;
-  } catch {
-    // fall through to piecewise reads
-  }
-  for (let at = 0; at < into.length; at += SALVAGE) {
-    const len = Math.min(SALVAGE, into.length - at);
-    try {
-      source.readInto(start + at, into, at, len);
-    } catch (err) {
-      into.fill(0, at, at + len);
-      issues.push({ offset: start + at, message: err instanceof Error ? err.message : String(err) });
-    }
-  }
 }

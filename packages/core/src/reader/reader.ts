@@ -38,16 +38,23 @@ export class ReaderRangeError extends RangeError {
   }
 }
 
-/** Big-endian and little-endian readers over a byte view, bounds-checked by the caller's view. */
+/**
+ * Unsigned 16-bit big-endian value at b[i]. These integer readers do not
+ * check bounds (the caller checks its view's length; a read past the end
+ * gives garbage, not an exception).
+ */
 export function u16be(b: Uint8Array, i: number): number {
   return (b[i]! << 8) | b[i + 1]!;
 }
+/** Unsigned 32-bit big-endian value at b[i] (0..2^32−1, never negative). */
 export function u32be(b: Uint8Array, i: number): number {
   return ((b[i]! << 24) >>> 0) + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
 }
+/** Unsigned 16-bit little-endian value at b[i]. */
 export function u16le(b: Uint8Array, i: number): number {
   return b[i]! | (b[i + 1]! << 8);
 }
+/** Unsigned 32-bit little-endian value at b[i] (never negative). */
 export function u32le(b: Uint8Array, i: number): number {
   return ((b[i + 3]! << 24) >>> 0) + ((b[i + 2]! << 16) | (b[i + 1]! << 8) | b[i]!);
 }

@@ -137,7 +137,7 @@ export function reassembleAll(
         for (const r of out.result.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
         pending.splice(i, 1);
       } else {
-        notes.set(c.offset, `reassembly: ${out.note} (${out.ms.toFixed(0)} ms)`);
+        notes.set(c.offset, `reassembly: ${out.note}`);
         i++;
       }
     }

@@ -1,36 +1,51 @@
-import { hostname, platform, release, arch, userInfo } from 'node:os';
-import type { ScanResult } from '../pool/scan-image.js';
+import { hostFacts } from '../audit/host.js';
+import type { ScanResult } from '../pool/scan-types.js';
 import { writeDfxmlReport } from './dfxml.js';
 import { writeJsonReport } from './json.js';
 import { pairLivePhotos } from './live-photos.js';
 import type { ScanReport, ScanSummary } from './types.js';
 
+/** What the reports say about the run that the scan result does not know. */
 export interface ReportContext {
+  /** Tool name for the reports. */
   toolName: string;
+  /** Tool version. */
   toolVersion: string;
+  /** The command line as typed (a resumed run reports its first). */
   commandLine: string[];
+  /** The image path for `source.path` (resolved). */
   imagePath: string;
+  /** --plugin values as typed. */
   plugins: string[];
+  /** When the command started. */
   startedAt: Date;
+  /** When the reports are written. */
   finishedAt: Date;
 }
 
-/** Assembles the report both formats are written from. */
+/**
+ * Assembles the report both formats are written from. A resumed run reports
+ * the command line and start of the run it continued, and lists its resumes.
+ */
 export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport {
+  const resumed = result.run.resumes.length > 0;
   return {
-    tool: { name: ctx.toolName, version: ctx.toolVersion, commandLine: ctx.commandLine },
-    source: { path: ctx.imagePath, size: result.size, kind: result.sourceKind },
+    tool: { name: ctx.toolName, version: ctx.toolVersion, commandLine: resumed ? result.run.commandLine : ctx.commandLine },
+    source: { ...result.source, path: ctx.imagePath },
     options: {
       types: result.carvers.map((c) => c.name),
       align: result.align,
       jobs: result.jobs,
       pageSize: result.pageSize,
       margin: result.margin,
-      plugins: ctx.plugins,
+      plugins: resumed ? (result.run.plugins ?? []) : ctx.plugins,
+      range: result.range,
+      imageHashes: [...result.hashAlgorithms],
     },
-    startedAt: ctx.startedAt.toISOString(),
+    startedAt: resumed ? result.run.startedAt : ctx.startedAt.toISOString(),
     finishedAt: ctx.finishedAt.toISOString(),
-    host: { hostname: hostname(), platform: platform(), release: release(), arch: arch(), node: process.version, user: safeUser() },
+    resumes: result.run.resumes.map((r) => ({ ...r, commandLine: [...r.commandLine] })),
+    host: hostFacts(),
     files: result.files,
     livePhotos: pairLivePhotos(result.files),
     issues: result.issues,
@@ -38,6 +53,7 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
   };
 }
 
+/** The `summary` section from a scan result's totals and files. */
 export function summarize(result: ScanResult): ScanSummary {
   const t = result.totals;
   const byType: ScanSummary['byType'] = {};
@@ -74,12 +90,4 @@ export function summarize(result: ScanResult): ScanSummary {
 /** Writes report.json and report.xml into OUTDIR. */
 export function writeReports(outDir: string, report: ScanReport): { json: string; xml: string } {
   return { json: writeJsonReport(outDir, report), xml: writeDfxmlReport(outDir, report) };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return '';
-  }
 }

@@ -1,7 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetadataValue } from '../carver.js';
+import { diskImageElement, sourceElement } from './dfxml-source.js';
+import { esc } from './dfxml-escape.js';
 import type { FileRecord, ScanReport } from './types.js';
+
+export { esc } from './dfxml-escape.js';
 
 const DFXML_NS = 'http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML';
 /** Our extension elements: the schema admits other namespaces (processContents="lax") where we use them. */
@@ -14,6 +18,7 @@ export function writeDfxmlReport(outDir: string, report: ScanReport): string {
   return path;
 }
 
+/** The DFXML 2.0 text of a report. */
 export function renderDfxml(r: ScanReport): string {
   const out: string[] = [];
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
@@ -37,13 +42,8 @@ export function renderDfxml(r: ScanReport): string {
   out.push(`    </execution_environment>`);
   out.push(`    <library name="node" version="${esc(r.host.node)}"/>`);
   out.push(`  </creator>`);
-  out.push(`  <source>`);
-  out.push(`    <image_filename>${esc(r.source.path)}</image_filename>`);
-  out.push(`  </source>`);
-  out.push(`  <diskimageobject>`);
-  out.push(`    <rc:imagesize>${r.source.size}</rc:imagesize>`);
-  out.push(`    <rc:source_kind>${esc(r.source.kind)}</rc:source_kind>`);
-  out.push(`  </diskimageobject>`);
+  out.push(...sourceElement(r.source));
+  out.push(...diskImageElement(r));
   r.files.forEach((f, i) => out.push(...fileobject(f, i + 1)));
   out.push(`  <rc:summary files="${r.summary.filesWritten}" duplicates="${r.summary.duplicates}" bytes_scanned="${r.summary.bytesScanned}" elapsed_seconds="${r.summary.elapsedSeconds}" issues="${r.summary.issues}"/>`);
   for (const issue of r.issues) out.push(`  <rc:issue img_offset="${issue.offset}">${esc(issue.message)}</rc:issue>`);
@@ -81,14 +81,4 @@ function fileobject(f: FileRecord, id: number): string[] {
 
 function metaText(v: MetadataValue): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** XML-escapes text and drops characters XML 1.0 cannot carry (EXIF strings may hold anything). */
-export function esc(s: string): string {
-  return s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }

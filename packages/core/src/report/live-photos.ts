@@ -1,9 +1,12 @@
 import type { FileRecord } from './types.js';
 
+/** A Live Photo: its still(s) and video(s), by report path. */
 export interface LivePhotoPair {
+  /** The Apple content identifier they share. */
   contentIdentifier: string;
   /** The still (JPEG/HEIC) and the video (MOV), as report paths. */
   stills: string[];
+  /** The video(s), as report paths. */
   videos: string[];
 }
 

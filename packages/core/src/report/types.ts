@@ -10,12 +10,17 @@ export interface FileRecord {
   path: string;
   /** Carver name (the type folder). */
   type: string;
+  /** complete: every byte validated; truncated: a valid beginning; damaged: structure present but inconsistent. */
   status: CarveStatus;
+  /** Bytes written. */
   size: number;
   /** Image offset of the file's first byte. */
   imgOffset: number;
+  /** Where each piece of the file lies in the image, in file order. */
   byteRuns: ByteRun[];
+  /** SHA-256 of the written bytes (hex). */
   sha256: string;
+  /** MD5 of the written bytes (hex). */
   md5: string;
   /** xxHash64, the deduplication key. */
   xxh64: string;
@@ -31,32 +36,49 @@ export interface FileRecord {
   validFraction: number;
   /** Why a file is truncated or damaged, what was trimmed: each note names image offsets. */
   notes: string[];
+  /** The carver that validated the file. */
   carver: { name: string; version: string };
   /** Independent check of the written bytes by magic numbers (file-type). */
   typeCheck: { detected: { ext: string; mime: string } | null; matches: boolean };
 }
 
+/** Something that went wrong (a read error, a carver failure), with the image offset it concerns. */
 export interface ReportIssue {
+  /** Image offset. */
   offset: number;
+  /** What happened, naming offsets. */
   message: string;
 }
 
+/** The run in numbers (report.json `summary`). */
 export interface ScanSummary {
+  /** Distinct files written. */
   filesWritten: number;
+  /** Files per type and status. */
   byType: Record<string, { complete: number; truncated: number; damaged: number }>;
   /** Copies found but not written again. */
   duplicates: number;
+  /** Bytes of the image (or range) scanned. */
   bytesScanned: number;
+  /** Bytes of the files written. */
   bytesWritten: number;
   /** Signature matches tested, candidates a carver rejected, candidates inside other files. */
   hits: number;
+  /** Candidates a carver rejected. */
   rejected: number;
+  /** Candidates inside other files (thumbnails, frames), not written. */
   suppressed: number;
+  /** Kept files cut short where a complete file starts inside them. */
   trimmed: number;
+  /** Bytes of uniform blocks passed over. */
   uniformBytesSkipped: number;
+  /** Files whose magic numbers disagree with their carver. */
   typeMismatches: number;
+  /** Entries in `issues`. */
   issues: number;
+  /** Wall time of the run (a resumed run: of its last part). */
   elapsedSeconds: number;
+  /** bytesScanned per wall second. */
   bytesPerSecond: number;
   /** Peak resident memory of the whole process (workers are threads in it), bytes. */
   peakRssBytes: number;
@@ -66,16 +88,117 @@ export interface ScanSummary {
   reassembly: { blockSize: number; blockBase: number; blockSizeGiven: boolean; attempted: number; rebuilt: number; trimmed: number; trials: number; ms: number };
 }
 
-export interface ScanReport {
-  tool: { name: string; version: string; commandLine: string[] };
-  source: { path: string; size: number; kind: string };
-  options: { types: string[]; align: number; jobs: number; pageSize: number; margin: number; plugins: string[] };
+/** Case metadata and acquisition facts an EnCase (E01) image stores about itself. */
+export interface EwfReport {
+  /** The segment files read, in order. */
+  segments: string[];
+  /** Case metadata from the header2/header sections; null when the image has none. */
+  case: {
+    caseNumber?: string;
+    evidenceNumber?: string;
+    examiner?: string;
+    description?: string;
+    notes?: string;
+    /** When the media was acquired (ISO 8601; no zone when the image stores local time). */
+    acquiryDate?: string;
+    /** The acquiring machine's clock then, and its operating system and software. */
+    systemDate?: string;
+    acquiryOperatingSystem?: string;
+    acquirySoftwareVersion?: string;
+    model?: string;
+    serialNumber?: string;
+    deviceLabel?: string;
+  } | null;
+  /** Hashes the acquiring tool stored (hex). */
+  storedHashes: { md5?: string; sha1?: string };
+  /** Whether this run's image hashes equal the stored ones; null when they were not compared (--range, merged, not hashed). */
+  hashesMatch: { md5?: boolean; sha1?: boolean } | null;
+  /** Bytes per chunk. */
+  chunkSize: number;
+  /** Bytes per sector of the acquired media. */
+  bytesPerSector: number;
+  /** Sectors of the acquired media. */
+  sectorCount: number;
+  /** Sectors the acquiring tool could not read (stored as zeros). */
+  acquiryErrors: { firstSector: number; sectorCount: number }[];
+  /** Damage found while opening (a table repaired from its copy, unreadable metadata). */
+  warnings: string[];
+}
+
+/** One shard's part of a merged run. */
+export interface ShardReport {
+  /** The shard's output folder as given to `rawcarve merge`. */
+  outDir: string;
+  /** The part of the image the shard scanned. */
+  range: { start: number; length: number };
+  /** Hashes of the shard's range, computed by the shard while it scanned. */
+  md5: string | null;
+  /** SHA-256 of the shard's range. */
+  sha256: string | null;
+  /** SHA-1 of the shard's range, when computed. */
+  sha1?: string | null;
+  /** When the shard's scan started and finished, and on which host. */
   startedAt: string;
+  /** When the shard's scan finished. */
   finishedAt: string;
+  /** Host name of the machine that ran the shard. */
+  host: string;
+}
+
+/** The evidence: where it is, what it is, and its hashes. */
+export interface ReportSource {
+  /** The image path as given (resolved). */
+  path: string;
+  /** Image size in bytes. */
+  size: number;
+  /** raw, blockdevice, split-raw or ewf. */
+  kind: string;
+  /** Hashes of the whole image, computed while it was scanned (one read); null when not computed, see hashNote. */
+  md5: string | null;
+  /** SHA-256 of the whole image. */
+  sha256: string | null;
+  /** With --sha1, or when an E01 stores a SHA-1 to compare with. */
+  sha1?: string | null;
+  /** Why hashes are missing, or what they cover (unreadable regions are hashed as zeros). */
+  hashNote?: string;
+  /** --range / --shard: the part scanned, and its hashes. */
+  range?: { start: number; length: number; md5: string | null; sha256: string | null; sha1?: string | null };
+  /** E01 images: case metadata and stored hashes. */
+  ewf?: EwfReport;
+  /** Merged runs: the shards, in image order. */
+  shards?: ShardReport[];
+  /** Merged runs: whether the shards together cover every byte of the image once. */
+  coverage?: { complete: boolean; gaps: { start: number; length: number }[]; overlaps: { start: number; length: number }[] };
+}
+
+/** Everything report.json holds (and report.xml renders). Field names are a contract: extend, never rename. */
+export interface ScanReport {
+  /** The tool and the command line that started the run. */
+  tool: { name: string; version: string; commandLine: string[] };
+  /** The evidence and its hashes. */
+  source: ReportSource;
+  /** How the scan ran. */
+  options: {
+    types: string[]; align: number; jobs: number; pageSize: number; margin: number; plugins: string[];
+    /** The part of the image scanned, null for the whole image. */
+    range: { start: number; length: number } | null;
+    /** Image hash algorithms computed during the scan. */
+    imageHashes: string[];
+  };
+  /** When the run started (a resumed run: its first start), UTC ISO 8601. */
+  startedAt: string;
+  /** When the reports were written. */
+  finishedAt: string;
+  /** Times this run was interrupted and continued with --resume (empty for an uninterrupted run). */
+  resumes: { at: string; commandLine: string[]; fromOffset: number }[];
+  /** The machine and account that ran it. */
   host: { hostname: string; platform: string; release: string; arch: string; node: string; user: string };
+  /** Every written file. */
   files: FileRecord[];
   /** Live Photo stills and videos recovered together, paired by Apple content identifier. */
   livePhotos: LivePhotoPair[];
+  /** Read errors and carver failures, by image offset. */
   issues: ReportIssue[];
+  /** Counts and timings. */
   summary: ScanSummary;
 }

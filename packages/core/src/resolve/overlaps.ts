@@ -3,6 +3,7 @@ import type { Candidate } from '../scan/carve-page.js';
 
 /** A candidate the engine keeps, possibly trimmed. */
 export interface Kept {
+  /** The file as it will be written (trimmed when a later file overwrote its tail). */
   candidate: Candidate;
   /** Highest image offset (exclusive) any of its runs reaches. */
   end: number;
@@ -34,6 +35,7 @@ export interface ResolveStats {
  * inside them is known, i.e. the caller's frontier has passed their end.
  */
 export class OverlapResolver {
+  /** What resolution dropped and trimmed so far. */
   readonly stats: ResolveStats = { suppressed: 0, trimmed: 0 };
   /** Runs of kept files that may still contain later candidates. */
   private active: { run: ByteRun; kept: Kept }[] = [];

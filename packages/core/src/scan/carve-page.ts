@@ -12,7 +12,9 @@ export interface Candidate extends CarveResult {
 
 /** Something that went wrong on a page, with the image offset it concerns. */
 export interface ScanIssue {
+  /** Image offset the issue concerns. */
   readonly offset: number;
+  /** What happened, for report.json's issues. */
   readonly message: string;
 }
 
@@ -62,7 +64,7 @@ export function carvePage(
       out.rejected++;
       continue;
     }
-    const problem = checkResult(result, hit.offset, contexts[hit.carver]!, reader.size);
+    const problem = checkCarveResult(result, hit.offset, contexts[hit.carver]!, reader.size);
     if (problem) {
       out.issues.push({ offset: hit.offset, message: `carver ${carver.name} returned an invalid result at image offset ${hit.offset}: ${problem}` });
       continue;
@@ -73,8 +75,15 @@ export function carvePage(
   return out;
 }
 
-/** The engine does not trust plugins either: runs must be sane before anything is written. */
-function checkResult(r: CarveResult, offset: number, ctx: CarveContext, imageSize: number): string | null {
+/**
+ * The engine does not trust plugins either: runs must be sane before anything
+ * is written. Returns what is wrong with a carver's result for the candidate at
+ * image offset `offset` (first run not at the candidate, runs out of file
+ * order, outside the image or longer than ctx.maxFileSize, an unknown status),
+ * or null when the engine would accept it. The conformance suite applies the
+ * same test.
+ */
+export function checkCarveResult(r: CarveResult, offset: number, ctx: CarveContext, imageSize: number): string | null {
   if (!Array.isArray(r.byteRuns) || r.byteRuns.length === 0) return 'no byte runs';
   if (r.byteRuns[0]!.imgOffset !== offset) return 'the first byte run does not start at the candidate';
   let fileOffset = 0;

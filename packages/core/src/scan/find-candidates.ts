@@ -2,7 +2,9 @@ import type { SignatureIndex } from './signature-index.js';
 
 /** A signature match: carver `carver` may have a file starting at image offset `offset`. */
 export interface Hit {
+  /** Image offset of the candidate file's first byte. */
   offset: number;
+  /** Index of the carver in the list the SignatureIndex was built from. */
   carver: number;
 }
 

@@ -7,7 +7,9 @@ import { ImageReadError, type ImageSource } from './image-source.js';
  * O_RDONLY only: the evidence is never opened for writing.
  */
 export class RawFileSource implements ImageSource {
+  /** "raw" for a file, "blockdevice" for a device. */
   readonly kind: string;
+  /** Size in bytes (of the device, from sysfs, for a block device). */
   readonly size: number;
   private fd: number;
 
@@ -26,6 +28,7 @@ export class RawFileSource implements ImageSource {
     }
   }
 
+  /** See {@link ImageSource.readInto}. */
   readInto(offset: number, into: Uint8Array, intoOffset: number, length: number): number {
     const want = Math.max(0, Math.min(length, this.size - offset));
     let done = 0;
@@ -41,6 +44,7 @@ export class RawFileSource implements ImageSource {
     return done;
   }
 
+  /** See {@link ImageSource.close}. */
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;

@@ -42,7 +42,9 @@ function nextName(ext: string): string | null {
  * opened read-only; reads that cross a part boundary continue in the next one.
  */
 export class SplitRawSource implements ImageSource {
+  /** Always "split-raw". */
   readonly kind = 'split-raw';
+  /** Total size of all parts in bytes. */
   readonly size: number;
   private readonly fds: number[] = [];
   /** starts[i]: image offset of part i's first byte; starts[parts] = size. */
@@ -67,6 +69,7 @@ export class SplitRawSource implements ImageSource {
     this.size = this.starts[this.starts.length - 1]!;
   }
 
+  /** See {@link ImageSource.readInto}. */
   readInto(offset: number, into: Uint8Array, intoOffset: number, length: number): number {
     const want = Math.max(0, Math.min(length, this.size - offset));
     let done = 0;
@@ -89,6 +92,7 @@ export class SplitRawSource implements ImageSource {
     return done;
   }
 
+  /** See {@link ImageSource.close}. */
   close(): void {
     for (const fd of this.fds.splice(0)) closeSync(fd);
   }

@@ -5,10 +5,12 @@
 import { contiguous, type Carver, type CarveResult } from '../carver.js';
 import { u32be, type Reader } from '../reader/reader.js';
 
+/** "RCTLV1": the toy format's signature. */
 export const TLV_MAGIC = [0x52, 0x43, 0x54, 0x4c, 0x56, 0x31]; // "RCTLV1"
 const TRAILER = [0x45, 0x4e, 0x44, 0x21]; // "END!"
 const HEADER = 10;
 
+/** The toy carver: complete when the trailer follows the payload its length field announces, else truncated. */
 export const tlvCarver: Carver = {
   name: 'tlv',
   version: '1.0.0',

@@ -7,14 +7,21 @@
  * CR LF, header2 lines with LF.
  */
 export interface EwfCaseInfo {
+  /** Case number ("c"). */
   caseNumber?: string;
+  /** Evidence number ("n"). */
   evidenceNumber?: string;
+  /** Description of the evidence ("a"). */
   description?: string;
+  /** Examiner's name ("e"). */
   examiner?: string;
+  /** Free-text notes ("t"). */
   notes?: string;
   /** Model of the acquired media (EnCase 6+). */
   model?: string;
+  /** Serial number of the acquired media (EnCase 6+, "sn"). */
   serialNumber?: string;
+  /** Device label (EnCase 6+, "l"). */
   deviceLabel?: string;
   /** Version of the acquiring software ("av"). */
   acquirySoftwareVersion?: string;
@@ -24,6 +31,7 @@ export interface EwfCaseInfo {
   acquiryDate?: string;
   /** The acquiring machine's clock at that moment, same format. */
   systemDate?: string;
+  /** Hash of the image's password ("p"; "0" when there is none). */
   passwordHash?: string;
   /** Every identifier of the main category with its value, as stored. */
   values: Readonly<Record<string, string>>;

@@ -10,7 +10,17 @@ import { inflateBounded } from './inflate.js';
  * final partial sector past the sector count), so the data returned is at
  * least `expected` bytes. Throws an Error saying what is wrong with the chunk.
  */
-export function decodeChunk(stored: Uint8Array, compressed: boolean, expected: number, chunkSize: number): Uint8Array {
+export function decodeChunk(stored: Uint8Array, compressed: boolean, expected: number, chunkSize: number, sectorSize = chunkSize): Uint8Array {
+  const data = decodeChunkData(stored, compressed, expected, chunkSize);
+  // The last chunk may hold the tail of a final partial sector, never a whole sector more: that would be
+  // data the geometry does not place (a volume section that lies about the chunk size).
+  if (data.length - expected >= sectorSize && expected < chunkSize) {
+    throw new Error(`last chunk holds ${data.length} bytes, ${data.length - expected} more than the sector count places`);
+  }
+  return data;
+}
+
+function decodeChunkData(stored: Uint8Array, compressed: boolean, expected: number, chunkSize: number): Uint8Array {
   if (compressed) {
     let data: Uint8Array;
     try {

@@ -4,6 +4,7 @@
  * file and the byte offset in it, so the examiner can look.
  */
 export class EwfFormatError extends Error {
+  /** Always "EwfFormatError". */
   override name = 'EwfFormatError';
   constructor(
     readonly file: string,

@@ -18,7 +18,9 @@ const CACHE_BYTES = 16 * 1024 * 1024;
  * zero-fills it, logs it and goes on.
  */
 export class EwfSource implements ImageSource {
+  /** Always "ewf". */
   readonly kind = 'ewf';
+  /** Size of the media data in bytes (sectors × bytes per sector), not of the segment files. */
   readonly size: number;
   /** Case metadata, geometry, stored hashes and the segment files. */
   readonly info: EwfInfo;
@@ -38,6 +40,7 @@ export class EwfSource implements ImageSource {
     this.size = this.sizeWithPartialSector(loaded.size);
   }
 
+  /** See {@link ImageSource.readInto}. */
   readInto(offset: number, into: Uint8Array, intoOffset: number, length: number): number {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`image offset ${offset} is not a non-negative integer`);
     const want = Math.max(0, Math.min(length, this.size - offset, into.length - intoOffset));
@@ -54,6 +57,7 @@ export class EwfSource implements ImageSource {
     return done;
   }
 
+  /** See {@link ImageSource.close}. */
   close(): void {
     for (const f of this.files) f.close();
     this.cache.clear();
@@ -94,7 +98,7 @@ export class EwfSource implements ImageSource {
     const file = this.files[where.segment]!;
     try {
       const stored = file.read(where.offset, where.storedSize, `chunk ${index}`);
-      return decodeChunk(stored, where.compressed, expected, this.chunkSize);
+      return decodeChunk(stored, where.compressed, expected, this.chunkSize, this.info.volume.bytesPerSector);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new ImageReadError(this.path, start, expected, new Error(`EWF chunk ${index} (${file.path}, file offset ${where.offset}): ${why}`));

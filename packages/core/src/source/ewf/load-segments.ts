@@ -15,6 +15,7 @@ import { readVolumeSection, type EwfVolume } from './volume-section.js';
 export interface EwfInfo {
   /** The segment files, in order. */
   readonly segments: readonly string[];
+  /** The volume (or disk, data) section: geometry and media type. */
   readonly volume: EwfVolume;
   /** Bytes per chunk: sectors per chunk × bytes per sector. */
   readonly chunkSize: number;

@@ -8,13 +8,17 @@ import type { SegmentFile } from './segment-file.js';
 
 /** Stored digests of the media data; absent when the writer did not store them. */
 export interface EwfHashes {
+  /** MD5 of the media data, 32 lower-case hex digits. */
   md5?: string;
+  /** SHA-1 of the media data, 40 lower-case hex digits. */
   sha1?: string;
 }
 
 /** A run of sectors the acquiring tool could not read (and stored as zeros). */
 export interface EwfAcquiryError {
+  /** First unreadable sector. */
   firstSector: number;
+  /** How many sectors from there. */
   sectorCount: number;
 }
 

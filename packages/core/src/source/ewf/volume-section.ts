@@ -8,14 +8,19 @@ import type { SegmentFile } from './segment-file.js';
 export interface EwfVolume {
   /** 0x00 removable, 0x01 fixed, 0x03 optical, 0x0e logical (L01), 0x10 memory. */
   mediaType: number;
+  /** Chunks of media data in the whole image. */
   chunkCount: number;
+  /** Sectors per chunk (64 by default: 32 KiB chunks). */
   sectorsPerChunk: number;
+  /** Bytes per sector (512 for most media). */
   bytesPerSector: number;
+  /** Sectors of media data: size = sectorCount × bytesPerSector. */
   sectorCount: number;
   /** Bit 0x02: a physical device (not a partition or a file). */
   mediaFlags: number;
   /** 0 none, 1 fast, 2 best (EnCase 5+; 0 where not recorded). */
   compressionLevel: number;
+  /** Sectors per acquiry error unit (the granularity of error2 entries). */
   errorGranularity: number;
   /** The set identifier GUID shared by all segments (EnCase 5+), hex; null when zero. */
   setIdentifier: string | null;

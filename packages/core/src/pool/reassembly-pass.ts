@@ -1,0 +1,46 @@
+import type { Carver } from '../carver.js';
+import type { Kept } from '../resolve/overlaps.js';
+import { reassembleAll } from '../reassemble/index.js';
+import { RANDOM_ACCESS_CACHE, SourceReader } from '../reader/source-reader.js';
+import type { Candidate } from '../scan/carve-page.js';
+import { openImageSource } from '../source/open.js';
+import type { ReassemblyOutcome, RunSettings } from './checkpoint.js';
+
+/**
+ * The reassembly pass, in the main thread: every incomplete file gets a
+ * bounded search for its missing fragments; rebuilt ones replace their
+ * first fragment, the others keep it with a note of what was tried.
+ * Returns the held files' final versions (in held order) and the pass's totals.
+ */
+export function reassemblyPass(imagePath: string, settings: RunSettings, held: readonly Kept[], kept: readonly Candidate[], carvers: readonly Carver[]): ReassemblyOutcome {
+  const source = openImageSource(imagePath);
+  try {
+    const reader = new SourceReader(source, RANDOM_ACCESS_CACHE);
+    const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: settings.align }]));
+    const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, {
+      ...(settings.blockSize ? { blockSize: settings.blockSize } : {}),
+      ...(settings.reassemblyMs !== null ? { maxTotalMs: settings.reassemblyMs } : {}),
+    });
+    const candidates = held.map((k): Candidate => {
+      const r = rebuilt.get(k.candidate.offset);
+      if (r) return { ...r, carver: k.candidate.carver, offset: k.candidate.offset };
+      const note = notes.get(k.candidate.offset);
+      return note ? { ...k.candidate, notes: [...k.candidate.notes, note] } : k.candidate;
+    });
+    return {
+      candidates,
+      totals: {
+        blockSize: stats.grid.size,
+        blockBase: stats.grid.base,
+        blockSizeGiven: stats.gridGiven,
+        attempted: stats.attempted,
+        rebuilt: stats.rebuilt,
+        trimmed: stats.trimmed,
+        trials: stats.trials,
+        ms: stats.ms,
+      },
+    };
+  } finally {
+    source.close();
+  }
+}
