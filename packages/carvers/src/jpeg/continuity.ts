@@ -123,16 +123,22 @@ export function pictureBreaks(reader: Reader): SuspectRange[] {
     from: Math.floor(t.mcuStart[Math.max(0, m - t.mcusX - 2)]!),
     to: Math.ceil(t.mcuStart[Math.min(t.mcus - 1, last + 2)]!),
   });
+  // Every seam found, in file order (a strong natural edge may come first: the real seam is then a later one).
+  const found: SuspectRange[] = [];
   let prev = jumpsAt(1);
-  for (let my = 1; my + 1 < mcuRows; my++) {
+  for (let my = 1; my + 1 < mcuRows && found.length < MAX_BREAKS; my++) {
     const next = jumpsAt(my + 1);
     const k = seamColumns(prev, next);
-    if (k) return [range(my * t.mcusX + k.first, my * t.mcusX + k.last)];
+    if (k) found.push(range(my * t.mcusX + k.first, my * t.mcusX + k.last));
     prev = next;
   }
   const shift = textureShift(t, mcuRows);
-  return shift > 0 ? [range(shift * t.mcusX)] : [];
+  if (shift > 0 && found.length < MAX_BREAKS) found.push(range(shift * t.mcusX));
+  return found.sort((a, b) => a.from - b.from);
 }
+
+/** Seams reported per file at most. */
+const MAX_BREAKS = 4;
 
 /**
  * The MCU columns k where row `a` jumps from k on and row `b` (the next) up

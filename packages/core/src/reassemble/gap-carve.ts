@@ -75,7 +75,32 @@ const BEAM = 3;
 /** A partial continuation must validate this many clusters past the break to be followed. */
 const MIN_PROGRESS_CLUSTERS = 1;
 
-export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, offset: number, budget: GapCarveBudget = DEFAULT_BUDGET): GapCarveOutcome {
+/** A continuation that validated for a while but did not complete the file. */
+interface PartialRun {
+  pieces: Piece[];
+  r: CarveResult;
+  /** Bytes validated past the break. */
+  progress: number;
+  /** Its validated data ends next to a cluster that cannot be the file's (a real fragment's end). */
+  clean: boolean;
+}
+
+function better(a: PartialRun, b: PartialRun): boolean {
+  return a.clean !== b.clean ? a.clean : a.progress > b.progress;
+}
+
+/** Partial continuations starting this many clusters apart or less are one region: the beam keeps the best of them. */
+const BEAM_REGION = 16;
+
+export function gapCarve(
+  env: GapCarveEnv,
+  carver: Carver,
+  ctx: CarveContext,
+  offset: number,
+  budget: GapCarveBudget = DEFAULT_BUDGET,
+  /** maxLength: the file's size from its directory entry; longer assemblies are not the file. */
+  limits: { maxLength?: number } = {},
+): GapCarveOutcome {
   const t0 = performance.now();
   const cs = env.grid.size;
   const continuable = continuableTest(env, carver, offset);
@@ -138,7 +163,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
     const kept = (x: number): boolean => pieces.some((q, k) => x >= q.img && x < (k === pieces.length - 1 ? minBreak : q.img + q.length));
     const conts = continuationCandidates(minBreak, offset, budget, cs, env, continuable, used, kept);
     if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} good ${good} breaks ${breaks.slice(0, 8).map((b) => last.img + b - pStart).join(',')}... candidates ${conts.slice(0, 8).join(',')}...`);
-    const promising: { pieces: Piece[]; r: CarveResult; progress: number }[] = [];
+    const promising: PartialRun[] = [];
     /** Validates one (break, continuation) pair; true when it completed the file. */
     /** The clusters before and at x hold the same repeated byte. */
     const runGoesOn = (x: number): boolean => {
@@ -167,6 +192,7 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       if (!r) return false;
       const len = resultLength(r);
       if (r.status === 'complete' && len > b) {
+        if (limits.maxLength !== undefined && len > limits.maxLength) return false;
         const runs = fr.runs(len);
         if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) return false;
         if (runs.slice(1, -1).some((run) => run.length < budget.minMiddleFragment)) return false;
@@ -177,8 +203,18 @@ export function gapCarve(env: GapCarveEnv, carver: Carver, ctx: CarveContext, of
       }
       const progress = checkedLength(r) - b;
       if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
-        promising.push({ pieces: trial, r, progress });
-        promising.sort((x, y) => y.progress - x.progress);
+        // A middle fragment's data stops where foreign data starts, and the validator says so within
+        // a cluster or two; foreign data of the same kind stops validating somewhere in the middle of
+        // data that looks like the file's. Clean ends first, then the longest; one per region, so three
+        // neighbouring clusters of one wrong run cannot crowd the right one out of the beam.
+        const endImg = c + progress;
+        const clean = !continuable(clusterFloor(env.grid, endImg)) || !continuable(clusterFloor(env.grid, endImg) + cs) || !continuable(clusterFloor(env.grid, endImg) - cs);
+        const same = promising.findIndex((q) => Math.abs(q.pieces[q.pieces.length - 1]!.img - c) < BEAM_REGION * cs);
+        const entry = { pieces: trial, r, progress, clean };
+        if (same >= 0) {
+          if (better(entry, promising[same]!)) promising[same] = entry;
+        } else promising.push(entry);
+        promising.sort((x, y) => (better(x, y) ? -1 : better(y, x) ? 1 : 0));
         if (promising.length > BEAM) promising.pop();
       }
       return false;
