@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages rawcarve's tests and image generators use, if missing.
+# Installs the Debian packages rawcarve's tests and image generators use, if missing
+# (chromium: the browser test of report.html, driven headless by playwright-core).
 set -euo pipefail
 declare -A pkg=(
   [xmllint]=libxml2-utils
@@ -11,6 +12,7 @@ declare -A pkg=(
   [ffmpeg]=ffmpeg
   [heif-enc]=libheif-examples
   [ewfacquire]=ewf-tools
+  [chromium]=chromium
 )
 source "$(dirname "$0")/apt-missing.sh"
 install_missing "test tools"

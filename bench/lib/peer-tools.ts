@@ -68,7 +68,7 @@ export function invocationFor(tool: Tool, image: string, out: string): Invocatio
     case 'rawcarve':
       return {
         cmd: process.execPath,
-        args: [CLI_MAIN, 'scan', image, '-o', dir, '--quiet', '--force'],
+        args: [CLI_MAIN, 'scan', image, '-o', dir, '--quiet', '--force', '--no-gallery'], // the scan is measured, not the report.html thumbnails
         cwd: ROOT,
         resultDir: join(dir, 'files'),
         ignore: none,

@@ -26,7 +26,7 @@ export async function runRawcarve(opts: RawcarveRunOptions): Promise<RawcarveRes
   if (!existsSync(CLI_MAIN)) throw new Error('build rawcarve first: npx tsc -b');
   rmSync(opts.out, { recursive: true, force: true });
   mkdirSync(opts.out, { recursive: true });
-  const args = [CLI_MAIN, 'scan', opts.image, '-o', join(opts.out, 'scan'), '--quiet', '--types', carverTypes(opts.types).join(',')];
+  const args = [CLI_MAIN, 'scan', opts.image, '-o', join(opts.out, 'scan'), '--quiet', '--no-gallery', '--types', carverTypes(opts.types).join(',')];
   if (opts.jobs !== null) args.push('--jobs', String(opts.jobs));
   if (opts.align !== null) args.push('--align', String(opts.align));
   const log = join(opts.out, 'rawcarve.console.log');

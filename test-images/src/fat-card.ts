@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { mulberry32 } from './prng.js';
@@ -26,6 +26,7 @@ export interface FatCardOptions {
 
 export function buildFatCard(opts: FatCardOptions): GroundTruth {
   const rand = mulberry32(opts.seed);
+  const timeRand = mulberry32(opts.seed ^ 0x5eed); // its own sequence: the files deleted are those of earlier versions
   const total = opts.files.reduce((n, f) => n + statSync(f).size, 0);
   const sizeMiB = Math.ceil((total * (opts.fragment ? 3.2 : 1.4)) / 2 ** 20) + 40;
   // FAT32 needs at least 65525 clusters: the biggest cluster (≤ 4 KiB, as cameras use) that allows it.
@@ -33,7 +34,8 @@ export function buildFatCard(opts: FatCardOptions): GroundTruth {
   rmSync(opts.outFile, { force: true });
   execFileSync('mkfs.vfat', ['-F', '32', '-s', String(spc), '-n', 'CARD', '-C', opts.outFile, String(sizeMiB * 1024)], { stdio: 'pipe' });
   const img = ['-i', opts.outFile];
-  const m = (cmd: string, ...args: string[]): string => execFileSync(cmd, [...img, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  // TZ=UTC: mtools writes local times, so the entries hold the UTC times of the copies made below.
+  const m = (cmd: string, ...args: string[]): string => execFileSync(cmd, [...img, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MTOOLS_SKIP_CHECK: '1', TZ: 'UTC' } });
   m('mmd', '::/DCIM');
   m('mmd', '::/DCIM/100CARD');
   const tmp = mkdtempSync(join(tmpdir(), 'rawcarve-fat-'));
@@ -58,12 +60,20 @@ export function buildFatCard(opts: FatCardOptions): GroundTruth {
       for (let i = 0; i < spacers; i += 2) m('mdel', `::/SPACE${i}.BIN`);
     }
     const names: string[] = [];
+    const times: string[] = [];
     opts.files.forEach((src, i) => {
       const ext = (basename(src).split('.').pop() ?? 'BIN').toUpperCase().slice(0, 4);
-      // One long name among them, as phones write.
-      const name = i === 0 ? `Long photo name ${i}.${ext}` : `IMG_${String(i + 1).padStart(4, '0')}.${ext}`;
-      m('mcopy', src, `::/DCIM/100CARD/${name}`);
+      // Long names among them, as phones write (every fifth, and the first).
+      const name = i % 5 === 0 ? `Long photo name ${i}.${ext}` : `IMG_${String(i + 1).padStart(4, '0')}.${ext}`;
+      // mcopy -m keeps the source's modification time: a copy with a known one (even seconds, as FAT stores them).
+      const when = new Date(Date.UTC(2023, 0, 1) + Math.floor((timeRand() * 365 * 86400) / 2) * 2000);
+      const copy = join(tmp, `src${i}`);
+      copyFileSync(src, copy);
+      utimesSync(copy, when, when);
+      m('mcopy', '-m', copy, `::/DCIM/100CARD/${name}`);
+      rmSync(copy);
       names.push(`DCIM/100CARD/${name}`);
+      times.push(when.toISOString().slice(0, 19));
     });
     const geo = geometry(opts.outFile);
     const fat = readFat(opts.outFile, geo);
@@ -80,6 +90,8 @@ export function buildFatCard(opts: FatCardOptions): GroundTruth {
         layout: fragments.length === 1 ? 'contiguous' : fragments.length === 2 ? 'bifragment' : 'three-fragment',
         intact: true,
         fsPath: names[i]!,
+        fsName: names[i]!.split('/').pop()!,
+        modified: times[i]!,
         fragments,
       };
     });

@@ -44,7 +44,7 @@ interface ReportFile {
 
 function scan(truth: GroundTruth, name: string): { ev: Evaluation; out: string; report: { files: ReportFile[] } } {
   const out = join(work, name);
-  const r = spawnSync(process.execPath, [CLI, 'scan', truth.image, '-o', out, '--progress', 'none'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'scan', truth.image, '-o', out, '--progress', 'none', '--no-gallery'], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const xml = spawnSync('xmllint', ['--noout', '--schema', SCHEMA, join(out, 'report.xml')], { encoding: 'utf8' });
   expect(xml.status, xml.stderr).toBe(0);

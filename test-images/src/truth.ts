@@ -26,6 +26,10 @@ export interface TruthFile {
   /** FAT images: the file was deleted after it was written. */
   deleted?: boolean;
   fsPath?: string;
+  /** FAT images: the name the directory entry has (the long name where one was written). */
+  fsName?: string;
+  /** FAT images: the entry's write time as stored (local time, no zone; 2 s steps), "YYYY-MM-DDTHH:MM:SS". */
+  modified?: string;
   /** Where its bytes lie, in file order. */
   fragments: TruthFragment[];
 }

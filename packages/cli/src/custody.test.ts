@@ -63,7 +63,8 @@ describe.skipIf(!hasTools)('chain of custody: image hashes, audit log, Ctrl-C an
     const lines = readFileSync(join(work, 'plain', 'audit.log'), 'utf8').trimEnd().split('\n');
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [a-z-]+( |$)/);
     const events = lines.map((l) => l.split(' ')[1]);
-    expect(events).toEqual(['start', 'command', 'host', 'source', 'options', 'phase-start', 'phase-end', 'image-hashes', 'phase-end', 'report', 'report', 'end']);
+    expect(events).toEqual(['start', 'command', 'host', 'source', 'options', 'file-systems', 'phase-start', 'phase-end', 'image-hashes', 'phase-end',
+      'phase-start', 'phase-end', 'report', 'report', 'report', 'end']); // the thumbnail phase; report.json, .xml, .html
     const text = lines.join('\n');
     expect(text).toContain(`argv=${JSON.stringify([CLI, 'scan', image, '-o', 'plain', '--progress', 'none', '-j', '2', '--sha1'])}`);
     expect(text).toMatch(/ host hostname=\S+ .*user=/);

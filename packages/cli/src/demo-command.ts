@@ -31,7 +31,7 @@ export async function runDemo(opts: { output: string; force?: boolean; progress?
     process.stdout.write(
       `\ndemo: ${exact.length} of ${photos.length} photos recovered byte-exact ` +
         `(${exactDeleted.length} of ${deleted.length} deleted ones); ${junk.length} other file(s) written.\n` +
-        `Look at ${opts.output}/files/ and ${opts.output}/report.json.\n`,
+        `Look at ${opts.output}/report.html (open it in a browser), ${opts.output}/files/ and ${opts.output}/report.json.\n`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError, buildReport, completeRun, mergeShards, resolvePluginUrl, writeReports, type ScanReport } from '@rawcarve/core';
+import { UsageError, mergeShards, resolvePluginUrl, type ScanReport } from '@rawcarve/core';
 import { builtinCarverModule } from './builtins.js';
 import { createProgress, type ProgressMode } from './progress.js';
-import { renderSummary } from './summary.js';
+import { finishRun } from './report-phase.js';
 import { TOOL_NAME, VERSION } from './version.js';
 
 export interface MergeCommandOptions {
@@ -15,6 +15,8 @@ export interface MergeCommandOptions {
   rehash?: boolean;
   quiet?: boolean;
   progress?: ProgressMode;
+  json?: boolean;
+  gallery?: boolean;
 }
 
 /** `rawcarve merge OUT1 OUT2 ... -o OUT`: one set of files and reports from shard outputs. */
@@ -36,21 +38,15 @@ export async function runMerge(shardDirs: string[], o: MergeCommandOptions, argv
         rehash: o.rehash ?? false,
         tool: { name: TOOL_NAME, version: VERSION, commandLine: argv },
       },
-      { onReassembly: (r) => progress.note(`reassembling ${r.files} incomplete file(s) across all shards (at most ${Math.round(r.budgetMs / 1000)} s)`) },
+      { onReassembly: (r) => progress.phase('reassembly', `reassembling ${r.files} incomplete file(s) across all shards (at most ${Math.round(r.budgetMs / 1000)} s)`) },
     );
   } finally {
     progress.stop();
   }
-  const report = buildReport(result, {
-    toolName: TOOL_NAME,
-    toolVersion: VERSION,
-    commandLine: argv,
-    imagePath: result.source.path,
-    plugins,
-    startedAt,
-    finishedAt: new Date(),
-  });
-  completeRun(result, writeReports(o.output, report));
-  if (!o.quiet) process.stdout.write(renderSummary(report, o.output));
-  return report;
+  return finishRun(
+    result,
+    { toolName: TOOL_NAME, toolVersion: VERSION, commandLine: argv, imagePath: result.source.path, plugins, startedAt },
+    { outDir: o.output, imagePath: result.source.path, ...(o.jobs ? { jobs: o.jobs } : {}), gallery: o.gallery ?? true, quiet: o.quiet ?? false, json: o.json ?? false },
+    progress,
+  );
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ScanInterrupted, UsageError, parseByteCount, parseShard } from '@rawcarve/core';
+import { ScanInterrupted, UsageError, parseByteCount, parseDateBound, parsePixels, parseShard } from '@rawcarve/core';
 import { runDemo } from './demo-command.js';
 import { runMerge, type MergeCommandOptions } from './merge-command.js';
 import { RUN_SHAPING_OPTIONS, runScan, type ScanCommandOptions } from './scan-command.js';
@@ -68,8 +68,17 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'scan shard I of N (I from 0): N ranges of whole pages, combined later by rawcarve merge', usage(parseShard))
     .option('--sha1', 'also compute the image SHA-1 (MD5 and SHA-256 are always computed)')
     .option('--no-image-hash', 'do not hash the image during the scan')
+    .option('--free-space-only', 'search only the free clusters of the FAT/exFAT volumes found (and space outside them): deleted files, not live ones')
     .option('--page-size <bytes>', 'scanner page size (default 16M): the unit of work and of checkpoints', bytes('--page-size'))
     .option('--checkpoint-interval <seconds>', 'seconds between checkpoints for --resume (default 2; 0 = after every page)', seconds('--checkpoint-interval'))
+    .option('--min-size <bytes>', 'do not write files smaller than this (K/M/G suffixes); report.json lists them in "filtered"', bytes('--min-size'))
+    .option('--min-pixels <n|WxH>', 'do not write still images with fewer pixels than this (76800, or 320x240 for 320 x 240)', usage(parsePixels))
+    .option('--since <date>', 'do not write files taken before this date (2024-06-01 or 2024-06-01T18:30; files without a date are kept)', usage((v) => parseDateBound(v, '--since')))
+    .option('--until <date>', 'do not write files taken after this date (a date alone: to its end)', usage((v) => parseDateBound(v, '--until')))
+    .option('--report-only', 'find, validate, hash and report every file, but write none (no files/ folder)')
+    .option('--json', 'print the final summary as JSON on stdout (progress stays on stderr)')
+    .option('--no-gallery', 'do not make report.html and its thumbnails')
+    .option('--thumbnail-time <seconds>', 'time budget of the thumbnail phase (default 600; what is not done gets a placeholder)', positiveInt('--thumbnail-time'))
     .action(async (image: string, opts: ScanCommandOptions, cmd: Command) => {
       if (opts.resume) {
         const typed = RUN_SHAPING_OPTIONS.filter((name) => cmd.getOptionValueSource(name) === 'cli');
@@ -90,6 +99,8 @@ export function buildProgram(): Command {
     .option('--rehash', 'read the whole image once more for its MD5/SHA-256 (shard hashes cannot be combined)')
     .addOption(new Option('--progress <mode>', 'progress on stderr').choices(['auto', 'plain', 'none']).default('auto'))
     .option('-q, --quiet', 'no summary')
+    .option('--json', 'print the final summary as JSON on stdout')
+    .option('--no-gallery', 'do not make report.html and its thumbnails')
     .action(async (dirs: string[], opts: MergeCommandOptions) => {
       await runMerge(dirs, opts, process.argv.slice(1));
     });

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  UsageError, buildReport, completeRun, readCheckpoint, resolvePluginUrl, scanImage, writeReports, type ByteRange, type ScanEvents, type ScanReport,
+  UsageError, readCheckpoint, resolvePluginUrl, scanImage, type ByteRange, type FileFilter, type ScanEvents, type ScanReport,
 } from '@rawcarve/core';
 import { builtinCarverModule } from './builtins.js';
 import { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
-import { renderSummary } from './summary.js';
+import { finishRun } from './report-phase.js';
 import { TOOL_NAME, VERSION } from './version.js';
 
 export interface ScanCommandOptions {
@@ -26,12 +26,25 @@ export interface ScanCommandOptions {
   shard?: { index: number; count: number };
   sha1?: boolean;
   imageHash?: boolean;
+  freeSpaceOnly?: boolean;
   pageSize?: number;
   checkpointInterval?: number;
+  /** Filters before writing (parsed by the option parsers: bytes, pixels, wall-clock bounds). */
+  minSize?: number;
+  minPixels?: number;
+  since?: string;
+  until?: string;
+  reportOnly?: boolean;
+  /** The final summary as JSON on stdout. */
+  json?: boolean;
+  /** report.html and thumbnails (--no-gallery: false). */
+  gallery?: boolean;
+  thumbnailTime?: number;
 }
 
 /** Options that shape a run's output: a resumed run takes them from its checkpoint, so typing them again is a mistake. */
-export const RUN_SHAPING_OPTIONS = ['types', 'align', 'plugin', 'force', 'verify', 'blockSize', 'reassemble', 'reassemblyTime', 'range', 'shard', 'sha1', 'imageHash', 'pageSize'];
+export const RUN_SHAPING_OPTIONS = ['types', 'align', 'plugin', 'force', 'verify', 'blockSize', 'reassemble', 'reassemblyTime', 'range', 'shard', 'sha1', 'imageHash', 'pageSize', 'freeSpaceOnly',
+  'minSize', 'minPixels', 'since', 'until', 'reportOnly'];
 
 /**
  * Test hook: `RAWCARVE_TEST_KILL_AFTER_PAGES=N` makes the process kill itself
@@ -48,6 +61,7 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
     if (!o.quiet) process.stdout.write(`rawcarve: the run in ${o.output} already finished; nothing to resume\n`);
     return JSON.parse(readFileSync(join(o.output, 'report.json'), 'utf8')) as ScanReport;
   }
+  const filter = fileFilter(o);
   const plugins = o.plugin ?? [];
   const startedAt = new Date();
   const progress = createProgress(o.quiet ? 'none' : (o.progress ?? 'auto'));
@@ -81,9 +95,12 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.range !== undefined ? { range: o.range } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         sha1: o.sha1 ?? false,
+        freeSpaceOnly: o.freeSpaceOnly ?? false,
         imageHash: o.imageHash ?? true,
         ...(o.pageSize ? { pageSize: o.pageSize } : {}),
         ...(o.checkpointInterval !== undefined ? { checkpointMs: o.checkpointInterval * 1000 } : {}),
+        reportOnly: o.reportOnly ?? false,
+        ...(filter ? { filter } : {}),
         resume: o.resume ?? false,
         signal: abort.signal,
         tool: { name: TOOL_NAME, version: VERSION, commandLine: argv, plugins },
@@ -96,24 +113,30 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
     progress.stop();
     restoreSignals();
   }
-  const report = buildReport(result, {
-    toolName: TOOL_NAME,
-    toolVersion: VERSION,
-    commandLine: argv,
-    imagePath: resolve(image),
-    plugins,
-    startedAt,
-    finishedAt: new Date(),
-  });
-  completeRun(result, writeReports(o.output, report));
-  if (!o.quiet) process.stdout.write(renderSummary(report, o.output));
-  return report;
+  return finishRun(
+    result,
+    { toolName: TOOL_NAME, toolVersion: VERSION, commandLine: argv, imagePath: resolve(image), plugins, startedAt },
+    { outDir: o.output, imagePath: image, ...(o.jobs ? { jobs: o.jobs } : {}), gallery: o.gallery ?? true, ...(o.thumbnailTime ? { thumbnailSeconds: o.thumbnailTime } : {}), quiet: o.quiet ?? false, json: o.json ?? false },
+    progress,
+  );
+}
+
+/** --min-size, --min-pixels, --since, --until as one filter (null: none given). */
+function fileFilter(o: ScanCommandOptions): FileFilter | null {
+  if (o.since !== undefined && o.until !== undefined && o.since > o.until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
+  const f: FileFilter = {
+    ...(o.minSize !== undefined ? { minSize: o.minSize } : {}),
+    ...(o.minPixels !== undefined ? { minPixels: o.minPixels } : {}),
+    ...(o.since !== undefined ? { since: o.since } : {}),
+    ...(o.until !== undefined ? { until: o.until } : {}),
+  };
+  return Object.keys(f).length > 0 ? f : null;
 }
 
 function scanEvents(progress: ProgressSink): ScanEvents {
   return {
     onProgress: (p) => progress.update(p),
-    onReassembly: (r) => progress.note(`reassembling ${r.files} incomplete file(s) from their fragments (at most ${Math.round(r.budgetMs / 1000)} s)`),
+    onReassembly: (r) => progress.phase('reassembly', `reassembling ${r.files} incomplete file(s) from their fragments (at most ${Math.round(r.budgetMs / 1000)} s)`),
     onResume: (r) =>
       progress.note(`resuming at image offset ${r.fromOffset} (${r.filesDone} file(s) already written${r.rehashBytes > 0 ? `; re-hashing the ${r.rehashBytes} bytes scanned before` : ''})`),
     ...(Number.isInteger(KILL_AFTER_PAGES) && KILL_AFTER_PAGES > 0

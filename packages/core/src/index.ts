@@ -33,10 +33,21 @@ export { AuditLog, AUDIT_FILE, formatAuditLine } from './audit/audit-log.js';
 export { prepareOutDir, outputName } from './output/out-dir.js';
 export { UsageError } from './errors.js';
 export { Deduplicator } from './output/dedup.js';
-export type { FileRecord, ScanReport, ScanSummary, ReportIssue, ReportSource, EwfReport, ShardReport } from './report/types.js';
+export {
+  dateTaken, filterActive, filtersByDate, metadataVerdict, parseDateBound, parsePixels, sizeVerdict, UNDATED_NOTE,
+  type FileFilter, type FilterReason, type FilterVerdict,
+} from './output/filter.js';
+export type { FileRecord, FilteredRecord, ScanReport, ScanSummary, GallerySummary, ReportIssue, ReportSource, EwfReport, ShardReport } from './report/types.js';
 export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
 export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
 export { pairLivePhotos, type LivePhotoPair } from './report/live-photos.js';
 // ISO BMFF / QuickTime box walker (shared by HEIC and MOV/MP4 carvers)
 export * from './bmff/index.js';
 export { reassembleAll, inferBlockGrid, ClaimMap, FragmentReader, gapCarve, DEFAULT_BUDGET, type BlockGrid, type Piece, type GapCarveBudget, type GapCarveEnv, type GapCarveOutcome, type ReassemblyStats } from './reassemble/index.js';
+// File systems: FAT12/16/32 and exFAT volumes (MBR/GPT), directory trees with deleted entries, allocation
+/**
+ * File systems of the image (FAT12/16/32 and exFAT, behind MBR or GPT): directory trees with
+ * deleted entries, which clusters are allocated, and matching carved files to entries.
+ */
+export * as filesystem from './fs/index.js';
+export type { FileFsFacts, FsSummary } from './report/types.js';

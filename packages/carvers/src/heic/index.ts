@@ -16,6 +16,8 @@ import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta
 
 /** Major brands of HEIF still images (ISO/IEC 23008-12 Annex B, MIAF, AVIF). */
 const IMAGE_BRANDS = ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis'];
+/** Major brands of HEIF image sequences (a track in moov, ISO/IEC 23008-12 Annex B; AVIF). */
+const SEQUENCE_BRANDS = new Set(['msf1', 'hevs', 'heis', 'avis']);
 /** Top-level boxes a HEIF file may hold. */
 const TOP_LEVEL = new Set(['meta', 'mdat', 'free', 'skip', 'wide', 'uuid', 'moov', 'sefd', 'mpvd', 'idat']);
 /** Boxes that may follow once every item is in place: padding and vendor trailers (Samsung sefd, motion-photo mpvd). */
@@ -88,6 +90,10 @@ export const heicCarver: Carver = {
       return { status: cut ? 'truncated' : 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: ftyp.size, notes: [why], metadata: { brand: brands[0]!, boxes: layout } };
     }
     if (meta.handler !== 'pict') return null;
+    // An image sequence brand as the major brand promises a track (moov), which decoders then insist on.
+    if (SEQUENCE_BRANDS.has(brands[0]!) && !boxes.some((b) => b.type === 'moov')) {
+      return { status: 'damaged', byteRuns: contiguous(offset, end - offset), validFraction: 0, verifiedLength: metaEnd - offset, notes: [`major brand '${brands[0]}' is an image sequence, but the file holds no moov`], metadata: { brand: brands[0]!, boxes: layout } };
+    }
     const check = checkItems(reader, meta, offset, end);
     const metadata = heifMetadata(reader, meta, brands, layout, check.types);
     if (check.problem) {

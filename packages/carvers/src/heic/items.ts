@@ -232,8 +232,11 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
     case 'Exif': {
       if (total < 12) return 'too short for an Exif block';
       const off = u32be(first, 0);
-      if (4 + off + 4 > Math.min(total, first.length)) return null; // header further in: positions already checked
-      const t = first.subarray(4 + off, 8 + off);
+      if (4 + off + 4 > total) return `exif_tiff_header_offset ${off} points past the item's ${total} bytes`;
+      const e0 = extents[0]!;
+      // The TIFF header where the offset says (in the first extent; items split further are only located).
+      if (4 + off + 4 > e0.length) return null;
+      const t = 4 + off + 4 <= first.length ? first.subarray(4 + off, 8 + off) : reader.bytes(e0.offset + 4 + off, 4);
       const ok = (t[0] === 0x49 && t[1] === 0x49 && t[2] === 0x2a && t[3] === 0) || (t[0] === 0x4d && t[1] === 0x4d && t[2] === 0 && t[3] === 0x2a);
       return ok ? null : 'no TIFF header where exif_tiff_header_offset points';
     }

@@ -57,11 +57,11 @@ describe.skipIf(!hasCjpeg)('picture breaks: where another photo of the same tabl
       const cut = Math.floor((a.length * frac) / 512) * 512;
       const mixed = Buffer.concat([a.subarray(0, cut), b.subarray(Math.floor((b.length * frac) / 512) * 512)]);
       const ranges = pictureBreaks(new BufferReader(mixed));
-      if (ranges.length === 0) continue; // DC prediction hides some seams: the brightness continues from A's last block
-      found++;
-      // The range may start a row early and end a few MCUs late, but holds the seam.
-      expect(ranges[0]!.from, `A then B at ${frac}`).toBeLessThanOrEqual(cut);
-      expect(ranges[0]!.to, `A then B at ${frac}`).toBeGreaterThanOrEqual(cut);
+      // A range may start a row early and end a few MCUs late, but one holds the seam. DC prediction
+      // hides some seams (the brightness continues from A's last block): those give none.
+      if (ranges.some((r) => r.from <= cut && r.to >= cut)) found++;
+      // Nothing before the seam: A alone shows no break.
+      for (const r of ranges) expect(r.to, `A then B at ${frac}: a break inside A`).toBeGreaterThanOrEqual(cut - 16 * 1024);
     }
     // Measured: 3 of 5 (the seams at 0.35, 0.6 and 0.75).
     expect(found).toBeGreaterThanOrEqual(3);

@@ -50,9 +50,9 @@ export const MAX_PROGRESSIVE_BLOCKS = 16 * 1024 * 1024;
  * Blocks the scans of one progressive image may visit in all. An EOB run
  * covers 32 767 blocks with 15 bits, so work is not bounded by the data: a
  * 4 MB file of 14 such scans over 16 M blocks took 57 s before this bound.
- * A 200 MP photo's usual 10 scans visit about 25 M.
+ * libjpeg's 10-scan script visits 8 × the luma blocks: 25 M for 200 MP.
  */
-export const MAX_PROGRESSIVE_VISITS = 64 * 1024 * 1024;
+export const MAX_PROGRESSIVE_VISITS = 48 * 1024 * 1024;
 
 const BAD = -1;
 
@@ -164,6 +164,21 @@ export function decodeScan(
       nextRst = (nextRst + 1) & 7;
       br.restart();
       eobrun = 0;
+    }
+    if (eobrun > 0 && !dcPass) {
+      // Inside an EOB run of an AC scan (one component, one block per MCU): its blocks take no symbol,
+      // a refinement only one correction bit per non-zero coefficient. Go through them in one loop.
+      const boundary = restartInterval > 0 ? mcu - (mcu % restartInterval) + restartInterval : expected;
+      const run = Math.min(eobrun, boundary - mcu, expected - mcu);
+      if (refine) {
+        for (let i = 0; i < run; i++) {
+          refineEob(br, masks!, (mcu + i) * 2, ss, se);
+          if (br.overrun) return out('scan-ended-early', mcu + i, `${describeMarker(br.marker)} at image offset ${br.markerOffset}`);
+        }
+      }
+      eobrun -= run;
+      mcu += run - 1;
+      continue;
     }
     for (let ci = 0; ci < comps.length && stop === 'ok'; ci++) {
       const sc = comps[ci]!;

@@ -40,6 +40,10 @@ export function mpfEntries(tiff: Uint8Array, tiffOffset: number): MpEntry[] | nu
       const size = u32(tiff, at + 16 * k + 4);
       const offset = u32(tiff, at + 16 * k + 8);
       if (offset === 0 || size === 0) continue; // an entry without data of its own
+      // Images are stored one after the other: an entry inside an earlier one is a malformed index (and would
+      // have the same bytes decoded again and again).
+      const prev = out[out.length - 1];
+      if (prev && tiffOffset + offset < prev.offset + prev.size) return null;
       out.push({ offset: tiffOffset + offset, size });
     }
     return out;

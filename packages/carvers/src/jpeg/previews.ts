@@ -28,6 +28,15 @@ export function exifPointers(tiff: Uint8Array): ExifPointer[] {
   const u32 = le ? u32le : u32be;
   const values: ExifPointer[] = [];
   const seen = new Set<number>();
+  const known = new Set<string>();
+  const add = (p: ExifPointer): void => {
+    // Each distinct pointer once: the carver walks a JPEG at each, and repeats would walk the same one again.
+    const key = `${p.base}:${p.value}`;
+    if (!known.has(key)) {
+      known.add(key);
+      values.push(p);
+    }
+  };
 
   const ifd = (at: number, depth: number): number => {
     if (depth > 3 || seen.has(at) || at < 8 || at + 2 > tiff.length) return 0;
@@ -44,7 +53,7 @@ export function exifPointers(tiff: Uint8Array): ExifPointer[] {
           const mn = u32(tiff, e + 8);
           if (stmn(tiff, mn)) {
             // Samsung Techwin: "STMN0100", u32le preview start (from the file's start), u32le length.
-            values.push({ value: u32le(tiff, mn + 8), base: 'file' });
+            add({ value: u32le(tiff, mn + 8), base: 'file' });
             continue;
           }
           for (const skip of MAKER_HEADER_SKIPS) if (ifd(mn + skip, depth + 1) > 0) break;
@@ -52,7 +61,7 @@ export function exifPointers(tiff: Uint8Array): ExifPointer[] {
         continue;
       }
       const v = type === 3 ? u16(tiff, e + 8) : u32(tiff, e + 8);
-      values.push({ value: v, base: 'tiff' });
+      add({ value: v, base: 'tiff' });
       if (tag === EXIF_IFD) ifd(v, depth + 1);
     }
     return n;

@@ -45,7 +45,8 @@ function checkDirectory(reader: Reader, start: number, seft: number): number | n
   if (lenBytes.length < 4) return null;
   const dirLen = u32le(lenBytes, 0);
   const sefh = seft - 4 - dirLen;
-  if (dirLen < 12 || sefh < start) return null;
+  // 12 bytes of header and 12 per entry: anything longer is no directory (and must not become a read of gigabytes).
+  if (dirLen < 12 || dirLen > 12 + 12 * MAX_ENTRIES || sefh < start) return null;
   const dir = reader.bytes(sefh, dirLen);
   if (dir.length < dirLen || !SEFH.every((b, i) => dir[i] === b)) return null;
   const count = u32le(dir, 8);

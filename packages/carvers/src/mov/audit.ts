@@ -26,6 +26,8 @@ export class SampleAudit {
   checked = 0;
   failed = 0;
   nals = 0;
+  /** Image offset just past the last byte of any placed sample. */
+  maxEnd = 0;
   readonly problems: string[] = [];
   /** Start offsets of the mdat payloads that hold at least one sample. */
   readonly used = new Set<number>();
@@ -51,7 +53,10 @@ export class SampleAudit {
     const region = within ?? this.regionAt(start);
     if (Number.isFinite(end) && region && start >= region.start && end <= region.end) {
       this.used.add(region.start);
-      if (end <= this.reader.size) return true;
+      if (end <= this.reader.size) {
+        if (end > this.maxEnd) this.maxEnd = end;
+        return true;
+      }
       this.cut++;
       return false;
     }
@@ -77,8 +82,12 @@ export class SampleAudit {
       ok = r.ok && r.vcl > 0;
       why = r.ok ? 'no picture NAL unit' : `${r.problem ?? 'bad NAL unit'} at image offset ${r.badAt ?? at}`;
     } else {
-      ok = startMatches(check, this.reader.bytes(at, 3));
+      ok = startMatches(check, this.reader.bytes(at, Math.min(3, length)));
       why = `does not start with a ${check.kind === 'jpeg' ? 'JPEG SOI' : 'H.263 picture start code'}`;
+      if (ok && check.kind === 'jpeg' && !this.endsWithEoi(at, length)) {
+        ok = false;
+        why = 'does not end with a JPEG EOI';
+      }
     }
     this.checked++;
     if (!ok) {
@@ -86,6 +95,23 @@ export class SampleAudit {
       if (this.failed <= 3) this.problems.push(`video sample at image offset ${at} (${length} bytes): ${why}`);
     }
     return ok;
+  }
+
+  /**
+   * A Motion-JPEG frame ends with EOI (FF D9), perhaps followed by padding of
+   * 00 or FF bytes (QuickTime pads fields to a size): read back over it, 64 KiB at most.
+   */
+  private endsWithEoi(at: number, length: number): boolean {
+    const floor = at + Math.max(2, length - 65536);
+    for (let end = at + length; end > floor; ) {
+      const from = Math.max(floor, end - 4096);
+      const t = this.reader.bytes(from, end - from);
+      let i = t.length;
+      while (i > 0 && (t[i - 1] === 0 || t[i - 1] === 0xff)) i--;
+      if (i > 0) return t[i - 1] === 0xd9 && (i >= 2 ? t[i - 2] : this.reader.bytes(from - 1, 1)[0]) === 0xff;
+      end = from;
+    }
+    return false;
   }
 
   /** Notes on how much content was parsed. */
@@ -121,3 +147,4 @@ export function pickContent(total: number, budget: number): (i: number) => boole
   const stride = Math.ceil(total / Math.max(1, budget - 1));
   return (i) => i % stride === 0 || i === total - 1;
 }
+

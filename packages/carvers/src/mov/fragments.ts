@@ -95,6 +95,10 @@ function parseMoof(
   const kids = childBoxes(reader, moof.start + moof.headerSize, moof.end, budget);
   if (kids.problem) throw new BoxFieldError(moof.start, kids.problem);
   misplaced(kids.boxes);
+  // Exactly one movie fragment header (§8.8.5).
+  if (kids.boxes.filter((b) => b.type === 'mfhd').length !== 1) throw new BoxFieldError(moof.start, 'a movie fragment needs exactly one mfhd');
+  // Fragments extend a movie whose moov announces them (mvex, §8.8.1).
+  if (!movie.fragmented) throw new BoxFieldError(moof.start, 'a movie fragment, but moov has no mvex');
   const moofPos = moof.start - fileStart;
   let dataEnd = moofPos;
   let firstTraf = true;
@@ -119,7 +123,8 @@ function parseMoof(
     const defaultSize = flags & TFHD_DEFAULT_SIZE ? f.u32() : trex?.sampleSize ?? 0;
     const base = baseOffset ?? (flags & TFHD_DEFAULT_BASE_IS_MOOF || firstTraf ? moofPos : dataEnd);
     firstTraf = false;
-    const check = track.entries[sdi - 1]?.check ?? { kind: 'none' };
+    if (sdi < 1 || sdi > track.entries.length) throw new BoxFieldError(tfhd.start, `track ${trackId}'s fragment names sample description ${sdi} of ${track.entries.length}`);
+    const check = track.entries[sdi - 1]!.check;
     let next = base;
     for (const trun of t.boxes) {
       if (trun.type !== 'trun') continue;

@@ -132,6 +132,13 @@ function carveMovie(reader: Reader, offset: number, ctx: CarveContext): CarveRes
     }
   }
 
+  // The carved bytes must hold every sample: a size-0 mdat of fragments runs as far as their samples do.
+  if (audit.maxEnd > end) {
+    if (last.toEnd && audit.maxEnd <= limit) {
+      notes.push(`movie fragments' samples run to image offset ${audit.maxEnd}, past what the sample tables say`);
+      end = audit.maxEnd;
+    } else cut = true;
+  }
   // Another file's mdat after ours (a QuickTime file without ftyp follows): none of our samples, so not ours.
   if (!cut) end = trimForeignTail(boxes, moovBox, audit.used, end);
 

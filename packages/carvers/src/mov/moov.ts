@@ -64,6 +64,7 @@ export function parseMoov(reader: Reader, moov: BoxHeader, budget: BoxBudget): M
   const problems: string[] = [];
   if (list.problem) problems.push(`moov: ${list.problem}`);
   misplaced(list.boxes, 'moov', problems);
+  duplicated(list.boxes, ['mvhd', 'mvex'], 'moov', problems);
   const firstTrak = list.boxes.findIndex((b) => b.type === 'trak');
   // Decoders read the movie's time scale before its tracks (ffmpeg refuses the file otherwise).
   if (firstTrak >= 0 && firstTrak < list.boxes.indexOf(mvhd)) problems.push(`moov at image offset ${moov.start}: mvhd comes after a trak`);
@@ -92,6 +93,14 @@ export function parseMoov(reader: Reader, moov: BoxHeader, budget: BoxBudget): M
     } else if (box.type === 'mvex') {
       movie.fragmented = true;
       parseMvex(reader, box, budget, movie, problems);
+    } else if (box.type === 'meta' || box.type === 'udta') {
+      // Metadata containers hold no track structure: a tkhd or stsd in one is a damaged trak (decoders read it as one).
+      for (const skip of box.type === 'meta' ? [0, 4] : [0]) {
+        const kids = childBoxes(reader, payload(box) + skip, box.end, budget);
+        if (kids.problem) continue;
+        misplaced(kids.boxes, box.type, problems);
+        break;
+      }
     }
   }
   return movie;
@@ -110,6 +119,7 @@ function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems:
   const kids = childBoxes(reader, payload(trak), trak.end, budget);
   if (kids.problem) problems.push(`trak: ${kids.problem}`);
   misplaced(kids.boxes, 'trak', problems);
+  duplicated(kids.boxes, ['tkhd', 'mdia'], 'trak', problems);
   const tkhd = findBox(kids.boxes, 'tkhd');
   const mdia = findBox(kids.boxes, 'mdia');
   if (!tkhd || !mdia) {
@@ -126,6 +136,7 @@ function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems:
   const m = childBoxes(reader, payload(mdia), mdia.end, budget);
   if (m.problem) problems.push(`mdia of track ${trackId}: ${m.problem}`);
   misplaced(m.boxes, 'mdia', problems);
+  duplicated(m.boxes, ['mdhd', 'hdlr', 'minf'], `mdia of track ${trackId}`, problems);
   const hdlr = findBox(m.boxes, 'hdlr');
   const minf = findBox(m.boxes, 'minf');
   if (!hdlr || !findBox(m.boxes, 'mdhd')) problems.push(`track ${trackId}: mdia lacks mdhd or hdlr`);
@@ -146,6 +157,7 @@ function parseTrak(reader: Reader, trak: BoxHeader, budget: BoxBudget, problems:
   const s = childBoxes(reader, payload(stbl), stbl.end, budget);
   if (s.problem) problems.push(`stbl of track ${trackId}: ${s.problem}`);
   misplaced(s.boxes, 'stbl', problems);
+  duplicated(s.boxes, ['stsd', 'stts', 'stsc', 'stss', 'ctts', ['stsz', 'stz2'], ['stco', 'co64']], `stbl of track ${trackId}`, problems);
   if (!findBox(s.boxes, 'stts')) problems.push(`track ${trackId}: stbl lacks stts`);
   const stsd = findBox(s.boxes, 'stsd');
   const stsz = findBox(s.boxes, 'stsz') ?? findBox(s.boxes, 'stz2');
@@ -271,4 +283,16 @@ const PARENTS: Record<string, readonly string[]> = {
 function misplaced(boxes: readonly BoxHeader[], parent: string, problems: string[]): void {
   const odd = boxes.find((b) => PARENTS[b.type] !== undefined && !PARENTS[b.type]!.includes(parent));
   if (odd) problems.push(`'${odd.type}' at image offset ${odd.start} does not belong in '${parent}'`);
+}
+
+/** Boxes a container holds once at most (a pair: one of the two, once): decoders read the other copy. */
+function duplicated(boxes: readonly BoxHeader[], once: readonly (string | readonly string[])[], where: string, problems: string[]): void {
+  for (const t of once) {
+    const types = typeof t === 'string' ? [t] : t;
+    const n = boxes.filter((b) => types.includes(b.type)).length;
+    if (n > 1) {
+      problems.push(`${where} holds ${n} ${types.join('/')} boxes`);
+      return;
+    }
+  }
 }

@@ -31,6 +31,22 @@ const NOT_SAMPLE_ENTRIES = new Set([
   'stsd', 'stts', 'ctts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'stss', 'stbl', 'minf', 'mdia', 'trak', 'moov', 'mvhd', 'tkhd', 'mdhd', 'hdlr',
   'mdat', 'moof', 'traf', 'ftyp', 'meta', 'udta', 'iinf', 'iloc', 'ipco', 'iprp', 'free', 'skip', 'wide', 'uuid', 'dinf', 'dref', 'edts', 'elst',
 ]);
+/** Boxes that are never the children of a sample entry (decoders reject such a movie). */
+const NOT_IN_ENTRIES = new Set(['mdat', 'moov', 'moof', 'trak', 'mdia', 'minf', 'stbl', 'stsd', 'stts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'traf', 'ftyp', 'mvhd', 'tkhd', 'mdhd', 'hdlr']);
+/** Decoder configuration boxes and the sample entry types they configure. */
+const CONFIG_OF: Record<string, ReadonlySet<string>> = {
+  avcC: new Set([...AVC, 'avcp']),
+  hvcC: new Set([...HEVC, 'dvhe', 'dvh1']),
+  d263: H263,
+  av1C: new Set(['av01']),
+  vpcC: new Set(['vp08', 'vp09']),
+  esds: new Set(['mp4a', 'mp4v', 'mp4s']),
+  dac3: new Set(['ac-3']),
+  dec3: new Set(['ec-3']),
+  dOps: new Set(['Opus']),
+};
+/** AudioSampleEntry (version 0) fields before its child boxes: 8 + 20. */
+const AUDIO_HEADER = 28;
 /** VisualSampleEntry fields before its child boxes: 8 (SampleEntry) + 70. */
 const VISUAL_HEADER = 78;
 /** Entries read at most; devices write one. */
@@ -105,15 +121,23 @@ export function stsdProblem(reader: Reader, stsd: BoxHeader, budget: BoxBudget, 
     // A visual entry's child boxes (avcC, pasp, colr, fiel, ...) must tile it: decoders parse them all.
     const visual = AVC.has(e.type) || HEVC.has(e.type) || JPEG.has(e.type) || H263.has(e.type);
     if (!visual) {
-      // An entry carrying an H.264/HEVC configuration is of that codec (or encrypted): another type is a damaged name.
-      const kids = e.end - payload(e) >= VISUAL_HEADER + 8 && e.type !== 'encv' ? childBoxes(reader, payload(e) + VISUAL_HEADER, e.end, budget) : null;
-      const conf = kids && !kids.problem ? kids.boxes.find((k) => k.type === 'avcC' || k.type === 'hvcC') : undefined;
-      if (conf) return `'${e.type}' sample entry at image offset ${e.start} holds an '${conf.type}' but is no H.264/HEVC entry`;
+      // An entry carrying a codec's configuration box is of that codec (or encrypted): another type is a damaged name.
+      if (e.type === 'encv' || e.type === 'enca') continue;
+      for (const skip of [VISUAL_HEADER, AUDIO_HEADER]) {
+        const kids = e.end - payload(e) >= skip + 8 ? childBoxes(reader, payload(e) + skip, e.end, budget) : null;
+        const conf = kids && !kids.problem ? kids.boxes.find((k) => CONFIG_OF[k.type] !== undefined) : undefined;
+        if (conf && !CONFIG_OF[conf.type]!.has(e.type)) return `'${e.type}' sample entry at image offset ${e.start} holds an '${conf.type}', which belongs to another codec`;
+        if (conf) break;
+      }
       continue;
     }
     if (e.end - payload(e) < VISUAL_HEADER) return `'${e.type}' sample entry at image offset ${e.start} is too short`;
     const kids = childBoxes(reader, payload(e) + VISUAL_HEADER, e.end, budget);
     if (kids.problem) return `'${e.type}' sample entry: ${kids.problem}`;
+    const stray = kids.boxes.find((k) => NOT_IN_ENTRIES.has(k.type));
+    if (stray) return `'${e.type}' sample entry holds a '${stray.type}' box`;
+    const conf = kids.boxes.find((k) => CONFIG_OF[k.type] !== undefined && !CONFIG_OF[k.type]!.has(e.type));
+    if (conf) return `'${e.type}' sample entry holds an '${conf.type}', which belongs to another codec`;
   }
   return null;
 }

@@ -39,7 +39,10 @@ export function auditTrack(track: Track, audit: SampleAudit, contentOf: (i: numb
       const inChunk = entry.samplesPerChunk;
       if (sizes.constant !== 0) {
         // One extent for the whole chunk: no per-sample work for constant sizes; the chunk's first sample is parsed.
-        if (audit.place(pos, inChunk * sizes.constant) && contentOf(sample)) audit.content(pos, sizes.constant, check);
+        if (audit.place(pos, inChunk * sizes.constant) && check.kind !== 'none') {
+          if (contentOf(sample)) audit.content(pos, sizes.constant, check);
+          if (inChunk > 1 && contentOf(sample + inChunk - 1)) audit.content(pos + (inChunk - 1) * sizes.constant, sizes.constant, check);
+        }
         audit.samples += inChunk - 1;
         sample += inChunk;
         continue;

@@ -5,16 +5,16 @@ import { UsageError } from '../errors.js';
 
 /** What a run writes into OUTDIR; with --force exactly these are removed first, nothing else. */
 const OUR_OUTPUTS = [
-  'files', 'report.json', 'report.xml', 'scan.log', 'audit.log',
+  'files', 'report.json', 'report.xml', 'report.html', 'report', 'scan.log', 'audit.log',
   '.rawcarve-checkpoint.json', '.rawcarve-checkpoint.json.tmp', '.rawcarve-pages.jsonl', '.rawcarve-files.jsonl',
 ];
 
 /**
  * Makes OUTDIR ready: created if missing; refused if not empty (unless
  * `force`, or `resume`: an interrupted run's output is continued); refused if
- * it would put output beside or over the evidence.
+ * it would put output beside or over the evidence. `files` false (--report-only): no files/ folder.
  */
-export function prepareOutDir(outDir: string, imagePath: string, force: boolean, resume = false): void {
+export function prepareOutDir(outDir: string, imagePath: string, force: boolean, resume = false, files = true): void {
   const out = resolve(outDir);
   const image = realpathSync(imagePath);
   const imageDir = dirname(image);
@@ -30,7 +30,7 @@ export function prepareOutDir(outDir: string, imagePath: string, force: boolean,
       for (const name of OUR_OUTPUTS) rmSync(join(out, name), { recursive: true, force: true });
     }
   }
-  mkdirSync(join(out, 'files'), { recursive: true });
+  mkdirSync(files ? join(out, 'files') : out, { recursive: true });
 }
 
 function isInside(path: string, folder: string): boolean {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileRecord } from '../report/types.js';
+import type { FileFilter } from '../output/filter.js';
+import type { FileRecord, FilteredRecord } from '../report/types.js';
 import type { Candidate, ScanIssue } from '../scan/carve-page.js';
 import type { Digests, HashAlgorithm, PrefixDigests } from './image-hash.js';
 import type { ByteRange } from './range.js';
@@ -40,6 +41,12 @@ export interface RunSettings {
   verifyDecode: boolean;
   /** Image hashes computed during the scan (empty with --no-image-hash). */
   hashAlgorithms: HashAlgorithm[];
+  /** --report-only: nothing written under files/ (absent in checkpoints of earlier versions: false). */
+  reportOnly?: boolean;
+  /** Filters before writing (absent or null: none). */
+  filter?: FileFilter | null;
+  /** --free-space-only: only free clusters searched (absent in earlier checkpoints: false). */
+  freeSpaceOnly?: boolean;
 }
 
 /** Which evidence a run read. */
@@ -73,6 +80,8 @@ export interface PageRecord {
   readMs: number;
   searchMs: number;
   carveMs: number;
+  /** Bytes searched for signatures when less than the page (--free-space-only). */
+  searchedBytes?: number;
 }
 
 /** A finished write as the journal keeps it. */
@@ -81,6 +90,21 @@ export interface FileLine {
   issues: ScanIssue[];
   hashMs: number;
   describeMs: number;
+}
+
+/** A file a filter kept from being written, as the file journal keeps it (a resumed run does not decide it again). */
+export interface FilteredLine {
+  filtered: FilteredRecord;
+  issues: ScanIssue[];
+  describeMs: number;
+}
+
+/** A line of the file journal. */
+export type JournalLine = FileLine | FilteredLine;
+
+/** Whether a journal line is a written file. */
+export function isFileLine(line: JournalLine): line is FileLine {
+  return 'record' in line;
 }
 
 /** The reassembly pass's outcome, kept so a run interrupted after it does not run it again (it has time budgets). */

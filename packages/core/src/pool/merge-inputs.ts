@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ScanReport } from '../report/types.js';
-import { FILE_JOURNAL, PAGE_JOURNAL, readCheckpoint, readJournal, type Checkpoint, type FileLine, type PageRecord, type RunSettings } from './checkpoint.js';
+import { FILE_JOURNAL, PAGE_JOURNAL, isFileLine, readCheckpoint, readJournal, type Checkpoint, type FileLine, type JournalLine, type PageRecord, type RunSettings } from './checkpoint.js';
 import type { ByteRange } from './range.js';
 
 /** One shard's output folder, read back. */
@@ -39,7 +39,8 @@ export function loadShards(dirs: readonly string[]): ShardInput[] {
       checkpoint: cp,
       report: report ? { startedAt: report.startedAt, finishedAt: report.finishedAt, host: report.host } : null,
       pages: readJournal<PageRecord>(join(dir, PAGE_JOURNAL), cp.pageJournalBytes),
-      files: readJournal<FileLine>(join(dir, FILE_JOURNAL), cp.fileJournalBytes),
+      // Filtered files are decided again by the merge's own writes (the same filter: settings must agree).
+      files: readJournal<JournalLine>(join(dir, FILE_JOURNAL), cp.fileJournalBytes).filter(isFileLine),
     };
   });
   const first = shards[0]!.checkpoint;

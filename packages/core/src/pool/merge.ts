@@ -13,7 +13,10 @@ import { prepareOutDir } from '../output/out-dir.js';
 import { DEFAULT_REASSEMBLY_MS } from '../reassemble/index.js';
 import { loadCarvers, selectCarvers } from '../registry.js';
 import { ewfReport, sourceFacts } from '../report/source-facts.js';
-import type { ReportSource } from '../report/types.js';
+import type { FsSummary, ReportSource } from '../report/types.js';
+import { loadFileSystems } from '../fs/load.js';
+import { matchFiles } from '../fs/match.js';
+import { reassemblyHints } from '../fs/hints.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { EwfSource } from '../source/ewf/index.js';
 import { openImageSource } from '../source/open.js';
@@ -77,8 +80,9 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
   for (const c of carvers) {
     if (settings.carverVersions[c.name] !== c.version) throw new UsageError(`carver ${c.name} is version ${c.version} here but the shards ran ${settings.carverVersions[c.name]}`);
   }
-  prepareOutDir(opts.outDir, imagePath, opts.force ?? false);
-  for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });
+  const reportOnly = settings.reportOnly ?? false;
+  prepareOutDir(opts.outDir, imagePath, opts.force ?? false, false, !reportOnly);
+  if (!reportOnly) for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const tool = opts.tool ?? { name: 'rawcarve-core', version: 'unknown', commandLine: [] };
   const coverage = coverageOf(shards.map((s) => s.checkpoint.settings.range), size);
@@ -98,6 +102,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
   const config: WorkerConfig = {
     runId: randomUUID(), imagePath, carverModules: opts.carverModules, carverNames: carvers.map((c) => c.name),
     maxFileSizes: carvers.map((c) => c.maxFileSize), align: settings.align, margin: settings.margin, verifyDecode: settings.verifyDecode,
+    reportOnly, filter: settings.filter ?? null,
   };
   const pool = new Piscina({ filename: compiledWorkerUrl('worker.js'), minThreads: jobs, maxThreads: jobs, maxQueue: jobs * 4, idleTimeout: 1000 });
   const state = new RunState(settings.reassemble, settings.pageSize);
@@ -115,14 +120,17 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
     onIssues: (list) => list.forEach((i) => audit.event('issue', { offset: i.offset, message: i.message })),
   });
   let digests: Digests | null = null;
+  let fileSystems: FsSummary[] = [];
   try {
+    const fsys = loadFileSystems(imagePath);
     for (const page of mergePages(shards)) for (const k of state.fold(page)) writer.enqueue(k.candidate);
     for (const k of state.end()) writer.enqueue(k.candidate);
     audit.event('replayed', { pages: state.pagesFolded, kept: state.kept.length, held: state.held.length, suppressed: state.totals.suppressed });
     if (state.held.length > 0) {
       audit.event('phase-start', { phase: 'reassembly', files: state.held.length });
       events.onReassembly?.({ files: state.held.length, budgetMs: settings.reassemblyMs ?? DEFAULT_REASSEMBLY_MS });
-      const outcome = reassemblyPass(imagePath, settings, state.held, state.kept, carvers);
+      const held = state.held.map((k) => k.candidate);
+      const outcome = reassemblyPass(imagePath, settings, state.held, state.kept, carvers, reassemblyHints(fsys.volumes, fsys.space, held, state.kept));
       state.totals.reassembly = outcome.totals;
       audit.event('phase-end', { phase: 'reassembly', attempted: outcome.totals.attempted, rebuilt: outcome.totals.rebuilt, ms: Math.round(outcome.totals.ms) });
       for (const c of outcome.candidates) writer.enqueue(c);
@@ -130,6 +138,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
     await tracker.drain();
     if (tracker.fatal !== null) throw tracker.fatal;
     const files = dedup.files();
+    fileSystems = matchFiles(fsys.volumes, fsys.space, files);
     audit.event('phase-end', { phase: 'write', files: files.length, copied_from_shards: counts.reused, written_from_image: counts.total - counts.reused, bytes: files.reduce((n, f) => n + f.size, 0) });
     if (opts.rehash && settings.hashAlgorithms.length > 0) {
       digests = await hashWholeImage(imagePath, size, settings.hashAlgorithms);
@@ -146,10 +155,15 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
   state.totals.elapsedMs = performance.now() - started;
   return {
     files: dedup.files(),
+    filtered: [...state.filtered].sort((a, b) => a.imgOffset - b.imgOffset),
+    filter: settings.filter ?? null,
+    reportOnly,
     issues: sortedIssues(state.issues),
     totals: state.totals, carvers, size, sourceKind: kind, jobs, align: settings.align, pageSize: settings.pageSize, margin: settings.margin,
     outDir: opts.outDir, source, range: null, hashAlgorithms: [...settings.hashAlgorithms],
     run: { startedAt, commandLine: [...tool.commandLine], resumes: [] },
+    fileSystems,
+    freeSpaceOnly: settings.freeSpaceOnly ?? false,
   };
 }
 

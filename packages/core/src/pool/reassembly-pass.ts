@@ -4,6 +4,7 @@ import { reassembleAll } from '../reassemble/index.js';
 import { RANDOM_ACCESS_CACHE, SourceReader } from '../reader/source-reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { openImageSource } from '../source/open.js';
+import type { FsReassemblyHints } from '../fs/hints.js';
 import type { ReassemblyOutcome, RunSettings } from './checkpoint.js';
 
 /**
@@ -12,13 +13,22 @@ import type { ReassemblyOutcome, RunSettings } from './checkpoint.js';
  * first fragment, the others keep it with a note of what was tried.
  * Returns the held files' final versions (in held order) and the pass's totals.
  */
-export function reassemblyPass(imagePath: string, settings: RunSettings, held: readonly Kept[], kept: readonly Candidate[], carvers: readonly Carver[]): ReassemblyOutcome {
+export function reassemblyPass(
+  imagePath: string,
+  settings: RunSettings,
+  held: readonly Kept[],
+  kept: readonly Candidate[],
+  carvers: readonly Carver[],
+  /** What the image's file systems say: the cluster grid (unless --block-size), chains and sizes, allocated clusters. */
+  fs?: FsReassemblyHints,
+): ReassemblyOutcome {
   const source = openImageSource(imagePath);
   try {
     const reader = new SourceReader(source, RANDOM_ACCESS_CACHE);
     const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: settings.align }]));
     const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, {
-      ...(settings.blockSize ? { blockSize: settings.blockSize } : {}),
+      ...(settings.blockSize ? { blockSize: settings.blockSize } : fs?.grid ? { blockSize: fs.grid.size, blockBase: fs.grid.base } : {}),
+      ...(fs ? { hints: fs.hints, claims: fs.claims } : {}),
       ...(settings.reassemblyMs !== null ? { maxTotalMs: settings.reassemblyMs } : {}),
     });
     const candidates = held.map((k): Candidate => {
@@ -32,7 +42,7 @@ export function reassemblyPass(imagePath: string, settings: RunSettings, held: r
       totals: {
         blockSize: stats.grid.size,
         blockBase: stats.grid.base,
-        blockSizeGiven: stats.gridGiven,
+        blockSizeGiven: stats.gridGiven && settings.blockSize !== null, // a file system's grid is not --block-size
         attempted: stats.attempted,
         rebuilt: stats.rebuilt,
         trimmed: stats.trimmed,

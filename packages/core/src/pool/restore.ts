@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Deduplicator } from '../output/dedup.js';
 import type { FileRecord } from '../report/types.js';
 import type { Candidate } from '../scan/carve-page.js';
-import { FILE_JOURNAL, PAGE_JOURNAL, readJournal, type Checkpoint, type FileLine, type PageRecord } from './checkpoint.js';
+import { FILE_JOURNAL, PAGE_JOURNAL, readJournal, type Checkpoint, type JournalLine, type PageRecord } from './checkpoint.js';
 import type { FileWriter } from './file-writer.js';
 import type { RunState } from './run-state.js';
 
@@ -27,9 +27,10 @@ export function restoreRun(outDir: string, cp: Checkpoint, state: RunState, writ
   if (pages.length !== cp.pagesDone) throw new Error(`the page journal holds ${pages.length} pages, the checkpoint says ${cp.pagesDone}`);
   const released: Candidate[] = [];
   for (const p of pages) for (const k of state.fold(p)) released.push(k.candidate);
-  const lines = readJournal<FileLine>(join(outDir, FILE_JOURNAL), cp.fileJournalBytes);
+  const lines = readJournal<JournalLine>(join(outDir, FILE_JOURNAL), cp.fileJournalBytes);
   for (const line of lines) writer.restore(line);
-  const missing = reconcileOutputs(outDir, cp.settings.types, dedup.files());
+  // --report-only: no record has a file, and none is written again.
+  const missing = cp.settings.reportOnly ? [] : reconcileOutputs(outDir, cp.settings.types, dedup.files());
   return { released, missing, filesDone: lines.length };
 }
 

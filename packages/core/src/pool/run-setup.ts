@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Carver } from '../carver.js';
 import { UsageError } from '../errors.js';
+import { filterActive } from '../output/filter.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { loadCarvers, selectCarvers } from '../registry.js';
 import { ewfReport } from '../report/source-facts.js';
@@ -58,9 +59,12 @@ export async function freshSetup(opts: ScanOptions, tool: Tool): Promise<RunSetu
     reassemblyMs: opts.reassemblyMs ?? null,
     verifyDecode: opts.verify?.includes('decode') ?? false,
     hashAlgorithms: algorithms,
+    reportOnly: opts.reportOnly ?? false,
+    filter: filterActive(opts.filter) ? { ...opts.filter } : null,
+    freeSpaceOnly: opts.freeSpaceOnly ?? false,
   };
-  prepareOutDir(opts.outDir, opts.imagePath, opts.force ?? false);
-  for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });
+  prepareOutDir(opts.outDir, opts.imagePath, opts.force ?? false, false, !settings.reportOnly);
+  if (!settings.reportOnly) for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });
   const run: RunLog = { tool: { name: tool.name, version: tool.version }, startedAt: new Date().toISOString(), commandLine: [...tool.commandLine], ...(tool.plugins ? { plugins: [...tool.plugins] } : {}), resumes: [] };
   const checkpoint: Checkpoint = {
     format: CHECKPOINT_FORMAT, identity, settings, run, phase: 'scan', pagesDone: 0,

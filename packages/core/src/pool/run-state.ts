@@ -1,6 +1,6 @@
 import { OverlapResolver, type Kept } from '../resolve/overlaps.js';
 import type { Candidate } from '../scan/carve-page.js';
-import type { ReportIssue } from '../report/types.js';
+import type { FilteredRecord, ReportIssue } from '../report/types.js';
 import type { PageRecord } from './checkpoint.js';
 import { RunTotals } from './totals.js';
 
@@ -13,6 +13,8 @@ import { RunTotals } from './totals.js';
 export class RunState {
   readonly totals = new RunTotals();
   readonly issues: ReportIssue[] = [];
+  /** Files a filter kept from being written (in the order writes finished). */
+  readonly filtered: FilteredRecord[] = [];
   /** Every candidate released, in release order: the reassembly pass claims their clusters. */
   readonly kept: Candidate[] = [];
   /** Incomplete files waiting for the reassembly pass. */

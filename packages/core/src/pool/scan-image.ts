@@ -13,6 +13,9 @@ import { openImageSource } from '../source/open.js';
 import { Checkpointer, DEFAULT_CHECKPOINT_MS } from './checkpointer.js';
 import { FileWriter } from './file-writer.js';
 import { ImageHasher, type Digests } from './image-hash.js';
+import { loadFileSystems } from '../fs/load.js';
+import { matchFiles } from '../fs/match.js';
+import { reassemblyHints } from '../fs/hints.js';
 import { reassemblyPass } from './reassembly-pass.js';
 import { rehashPrefix } from './rehash-prefix.js';
 import { restoreRun } from './restore.js';
@@ -73,6 +76,8 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     align: settings.align,
     margin: settings.margin,
     verifyDecode: settings.verifyDecode,
+    reportOnly: settings.reportOnly ?? false,
+    filter: settings.filter ?? null,
   };
   const pool = new Piscina({
     filename: compiledWorkerUrl('worker.js'),
@@ -84,13 +89,24 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     idleTimeout: 1000,
   });
   const state = new RunState(settings.reassemble && !shard, settings.pageSize);
+  // FAT/exFAT volumes: names and times for the reports, the free space for --free-space-only, hints for reassembly.
+  const fsys = loadFileSystems(opts.imagePath);
+  audit.event('file-systems', { volumes: fsys.volumes.map((v) => `${v.type}@${v.partitionOffset}`), scheme: fsys.scheme, notes: fsys.notes, ms: Math.round(fsys.ms) });
+  const freeOnly = (settings.freeSpaceOnly ?? false) && fsys.volumes.length > 0;
+  if (settings.freeSpaceOnly && !freeOnly) state.issues.push({ offset: 0, message: '--free-space-only: no FAT or exFAT file system was found, so the whole image was searched' });
   const dedup = new Deduplicator();
   const tracker = new TaskTracker();
   const checkpoints = new Checkpointer(opts.outDir, setup.checkpoint, opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS);
   let bytesDone = grid.bytesBefore(setup.checkpoint.pagesDone);
+  const byType: Record<string, number> = Object.fromEntries(carvers.map((c) => [c.name, 0]));
   const progress = (): void =>
-    events.onProgress?.({ bytesDone, bytesTotal: settings.range.length, filesWritten: dedup.count, elapsedMs: performance.now() - started });
-  const onWritten = (): void => {
+    events.onProgress?.({
+      bytesDone, bytesTotal: settings.range.length, filesWritten: dedup.count, filesByType: { ...byType }, filesFiltered: state.filtered.length,
+      elapsedMs: performance.now() - started,
+    });
+  const onWritten = (record: FileRecord | null, loser: FileRecord | null): void => {
+    if (record) byType[record.type] = (byType[record.type] ?? 0) + 1;
+    if (loser) byType[loser.type] = (byType[loser.type] ?? 0) - 1;
     // Writes finish between folds: commit them too, or a crash would make the resumed run write them again.
     checkpoints.maybe(() => ({ pagesDone: state.pagesFolded }));
     progress();
@@ -111,6 +127,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     if (setup.resumed) {
       const r = restoreRun(opts.outDir, setup.checkpoint, state, writer, dedup);
       missing = r.missing;
+      for (const f of dedup.files()) byType[f.type] = (byType[f.type] ?? 0) + 1;
       for (const c of r.released) release(c);
       audit.event('restored', { pages_done: state.pagesFolded, pages: grid.count, files_done: r.filesDone, phase: setup.checkpoint.phase });
       events.onResume?.({ fromOffset: settings.range.start + bytesDone, rehashBytes: setup.checkpoint.rangeHashes ? 0 : bytesDone, filesDone: r.filesDone });
@@ -138,6 +155,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       audit.event('phase-start', { phase: 'scan', from_page: state.pagesFolded, pages: grid.count, offset: settings.range.start + bytesDone });
       await scanPages({
         pool, config, grid, state, tracker, jobs, hasher, checkpoints, release, audit, events, signal: opts.signal,
+        ...(freeOnly ? { searchRanges: fsys.searchRanges } : {}),
         scanned: (n) => {
           bytesDone += n;
           progress();
@@ -165,7 +183,8 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       const budgetMs = settings.reassemblyMs ?? DEFAULT_REASSEMBLY_MS;
       events.onReassembly?.({ files: state.held.length, budgetMs });
       audit.event('phase-start', { phase: 'reassembly', files: state.held.length, budget_ms: budgetMs });
-      outcome = reassemblyPass(opts.imagePath, settings, state.held, state.kept, carvers);
+      const held = state.held.map((k) => k.candidate);
+      outcome = reassemblyPass(opts.imagePath, settings, state.held, state.kept, carvers, reassemblyHints(fsys.volumes, fsys.space, held, state.kept));
       const r = outcome.totals;
       audit.event('phase-end', { phase: 'reassembly', attempted: r.attempted, rebuilt: r.rebuilt, trimmed: r.trimmed, trials: r.trials, block_size: r.blockSize, ms: Math.round(r.ms) });
     }
@@ -179,18 +198,22 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     failed();
     // Files a resume found missing that are still kept (not replaced by a lower copy since).
     const owners = new Set(dedup.files().map((f) => f.path));
-    for (const r of missing) if (owners.has(r.path)) writer.rewrite(r);
+    if (!settings.reportOnly) for (const r of missing) if (owners.has(r.path)) writer.rewrite(r);
     await tracker.drain();
     failed();
     checkpoints.commit();
 
     state.totals.elapsedMs = performance.now() - started;
     const files = dedup.files();
+    const fileSystems = matchFiles(fsys.volumes, fsys.space, files);
     audit.event('phase-end', { phase: 'write', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), duplicates: files.reduce((n, f) => n + f.duplicates.length, 0) });
     const source = sourceFacts({ path: identity.path, size, kind: identity.kind, range: settings.range, algorithms: settings.hashAlgorithms, digests: rangeHashes, ewf: setup.ewf });
     if (source.ewf?.hashesMatch) audit.event('ewf-verify', { ...source.ewf.hashesMatch, stored_md5: source.ewf.storedHashes.md5, stored_sha1: source.ewf.storedHashes.sha1 });
     return {
       files,
+      filtered: [...state.filtered].sort((a, b) => a.imgOffset - b.imgOffset),
+      filter: settings.filter ?? null,
+      reportOnly: settings.reportOnly ?? false,
       issues: sortedIssues(state.issues),
       totals: state.totals,
       carvers,
@@ -205,6 +228,8 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       range: shard ? { ...settings.range } : null,
       hashAlgorithms: [...settings.hashAlgorithms],
       run: setup.run,
+      fileSystems,
+      freeSpaceOnly: settings.freeSpaceOnly ?? false,
     };
   } finally {
     await pool.destroy();

@@ -29,6 +29,8 @@ export interface PageLoop {
   signal: AbortSignal | undefined;
   /** A page was scanned (not yet folded): for progress. */
   scanned(bytes: number): void;
+  /** --free-space-only: the ranges of a page to search (flat [from, to, ...]); undefined: all of it. */
+  searchRanges?: (start: number, length: number) => number[] | undefined;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function scanPages(d: PageLoop): Promise<void> {
 
   const scan = async (page: number, hashInto: Uint8Array | null): Promise<void> => {
     const span = d.grid.page(page);
-    const task: ScanTask = { config: d.config, pageStart: span.start, pageLength: span.length, ...(hashInto ? { hashInto } : {}) };
+    const search = d.searchRanges?.(span.start, span.length);
+    const task: ScanTask = { config: d.config, pageStart: span.start, pageLength: span.length, ...(hashInto ? { hashInto } : {}), ...(search ? { search } : {}) };
     const r = (await d.pool.run(task, { name: 'scanPage' })) as ScanTaskResult;
     done.set(page, r);
     d.scanned(r.pageLength);

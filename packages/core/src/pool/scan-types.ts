@@ -1,5 +1,6 @@
 import type { Carver } from '../carver.js';
-import type { FileRecord, ReportIssue, ReportSource } from '../report/types.js';
+import type { FileFilter } from '../output/filter.js';
+import type { FileRecord, FilteredRecord, FsSummary, ReportIssue, ReportSource } from '../report/types.js';
 import type { RunLog } from './checkpoint.js';
 import type { HashAlgorithm } from './image-hash.js';
 import type { ByteRange } from './range.js';
@@ -41,6 +42,12 @@ export interface ScanOptions {
   imageHash?: boolean;
   /** Also SHA-1 (always when an E01 stores one, to compare with). */
   sha1?: boolean;
+  /** Find, validate, hash and report, but write no file under files/ (--report-only). */
+  reportOnly?: boolean;
+  /** Search only the free clusters of the FAT/exFAT volumes found (and space outside them); files starting there are carved in full. */
+  freeSpaceOnly?: boolean;
+  /** Do not write files below these bounds (size, pixels, date taken); they are listed in the report's `filtered`. */
+  filter?: FileFilter;
   /** Continue the interrupted run in outDir: its checkpoint decides every setting except `jobs`. */
   resume?: boolean;
   /** Time between checkpoints in ms (default 2000; 0 commits after every page). */
@@ -59,6 +66,10 @@ export interface ScanProgress {
   bytesTotal: number;
   /** Distinct files written so far. */
   filesWritten: number;
+  /** Distinct files so far, by carver. */
+  filesByType?: Record<string, number>;
+  /** Files a filter kept from being written so far. */
+  filesFiltered?: number;
   /** Milliseconds since this run (or resume) started. */
   elapsedMs: number;
 }
@@ -86,6 +97,12 @@ export interface ScanEvents {
 export interface ScanResult {
   /** Written files, deduplicated, in image-offset order. */
   files: FileRecord[];
+  /** Files a filter kept from being written, in image-offset order. */
+  filtered: FilteredRecord[];
+  /** The run's filters (null: none). */
+  filter: FileFilter | null;
+  /** --report-only: nothing was written under files/. */
+  reportOnly: boolean;
   /** Read errors and carver failures, by image offset. */
   issues: ReportIssue[];
   /** Counters and timings of the run. */
@@ -114,6 +131,10 @@ export interface ScanResult {
   hashAlgorithms: HashAlgorithm[];
   /** When the run started (first start for resumed runs), its command line, and any resumes. */
   run: RunLog;
+  /** FAT/exFAT volumes found, with what was matched (absent: not analysed). */
+  fileSystems?: FsSummary[];
+  /** --free-space-only was in force. */
+  freeSpaceOnly?: boolean;
 }
 
 /** The scan stopped because its signal was aborted (Ctrl-C); `rawcarve scan --resume` continues it. */

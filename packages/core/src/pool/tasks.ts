@@ -1,4 +1,5 @@
 import type { ByteRun, CarveResult, Metadata } from '../carver.js';
+import type { FileFilter, FilterVerdict } from '../output/filter.js';
 import type { Candidate, ScanIssue } from '../scan/carve-page.js';
 
 /** What every worker needs to know about the run; sent with each task (small) and cached per worker. */
@@ -17,6 +18,10 @@ export interface WorkerConfig {
   readonly margin: number;
   /** `--verify decode`: carvers decode what they can in describe(). */
   readonly verifyDecode: boolean;
+  /** --report-only: files are read and hashed, not written. */
+  readonly reportOnly: boolean;
+  /** Filters before writing; null for none. */
+  readonly filter: FileFilter | null;
 }
 
 export interface ScanTask {
@@ -25,6 +30,8 @@ export interface ScanTask {
   readonly pageLength: number;
   /** For the image hashes: a shared buffer (at least pageLength bytes) to copy the page into. */
   readonly hashInto?: Uint8Array;
+  /** --free-space-only: search only these image ranges of the page, flat [from, to, from, to, ...] (absent: the whole page). */
+  readonly search?: readonly number[];
 }
 
 export interface ScanTaskResult {
@@ -39,6 +46,8 @@ export interface ScanTaskResult {
   readonly readMs: number;
   readonly searchMs: number;
   readonly carveMs: number;
+  /** Bytes searched when the task named ranges (--free-space-only); absent: the whole page. */
+  readonly searchedBytes?: number;
   /** The page's bytes as read (unreadable parts zero), in the task's hashInto buffer. */
   readonly pageBytes?: Uint8Array;
 }
@@ -62,6 +71,17 @@ export interface WriteTaskResult {
   readonly metadata: Metadata;
   readonly issues: ScanIssue[];
   readonly hashMs: number;
+  readonly describeMs: number;
+}
+
+/** A write task whose file a filter skipped: nothing written or hashed. */
+export interface FilteredTaskResult {
+  readonly filtered: FilterVerdict;
+  /** Bytes the file would have had. */
+  readonly size: number;
+  /** Carve facts and, unless skipped by size, what describe() read. */
+  readonly metadata: Metadata;
+  readonly issues: ScanIssue[];
   readonly describeMs: number;
 }
 

@@ -45,8 +45,8 @@ export class RunTotals {
   reassembly: ReassemblyTotals = { blockSize: 0, blockBase: 0, blockSizeGiven: false, attempted: 0, rebuilt: 0, trimmed: 0, trials: 0, ms: 0 };
 
   /** Adds a scanned page's counters. */
-  addPage(r: Pick<ScanTaskResult, 'pageLength' | 'hits' | 'rejected' | 'suppressed' | 'uniformBytes' | 'readMs' | 'searchMs' | 'carveMs'>): void {
-    this.bytesScanned += r.pageLength;
+  addPage(r: Pick<ScanTaskResult, 'pageLength' | 'hits' | 'rejected' | 'suppressed' | 'uniformBytes' | 'readMs' | 'searchMs' | 'carveMs' | 'searchedBytes'>): void {
+    this.bytesScanned += r.searchedBytes ?? r.pageLength;
     this.hits += r.hits;
     this.rejected += r.rejected;
     this.suppressed += r.suppressed;

@@ -10,12 +10,17 @@ import { findCandidates, type Hit } from '../scan/find-candidates.js';
 import type { ScanIssue } from '../scan/carve-page.js';
 import { readSalvaging } from './read-salvaging.js';
 import { copyRuns, detectType } from './write-file.js';
-import type { ScanTask, ScanTaskResult, WriteTask, WriteTaskResult } from './tasks.js';
+import { metadataVerdict, sizeVerdict } from '../output/filter.js';
+import type { FilteredTaskResult, ScanTask, ScanTaskResult, WriteTask, WriteTaskResult } from './tasks.js';
 import { workerState } from './worker-state.js';
 
 export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
   const s = await workerState(task.config);
-  const { pageStart, pageLength } = task;
+  const { pageStart, pageLength, search } = task;
+  if (search && search.length === 0 && !task.hashInto) {
+    // --free-space-only, a page of allocated clusters and no image hash: nothing to read.
+    return { pageStart, pageLength, hits: 0, rejected: 0, suppressed: 0, uniformBytes: 0, candidates: [], issues: [], readMs: 0, searchMs: 0, carveMs: 0, searchedBytes: 0 };
+  }
   const windowLength = Math.min(pageLength + task.config.margin, s.source.size - pageStart);
   if (s.page.length < windowLength) s.page = new Uint8Array(windowLength);
   const win = s.page.subarray(0, windowLength);
@@ -34,7 +39,16 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
   const t1 = performance.now();
 
   const hits: Hit[] = [];
-  const found = findCandidates(win, pageStart, pageStart, pageStart + pageLength, task.config.align, s.index, hits);
+  let uniformBytes = 0;
+  let searchedBytes = pageLength;
+  if (search) {
+    // --free-space-only: only the free ranges (in order, so hits stay in offset order).
+    searchedBytes = 0;
+    for (let i = 0; i + 1 < search.length; i += 2) {
+      uniformBytes += findCandidates(win, pageStart, search[i]!, search[i + 1]!, task.config.align, s.index, hits).uniformBytes;
+      searchedBytes += search[i + 1]! - search[i]!;
+    }
+  } else uniformBytes = findCandidates(win, pageStart, pageStart, pageStart + pageLength, task.config.align, s.index, hits).uniformBytes;
   const t2 = performance.now();
 
   const carved = carvePage(s.reader, hits, s.carvers, s.contexts);
@@ -44,24 +58,31 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
     hits: hits.length,
     rejected: carved.rejected,
     suppressed: carved.suppressed,
-    uniformBytes: found.uniformBytes,
+    uniformBytes,
     candidates: carved.candidates,
     issues: [...issues, ...carved.issues],
     readMs: t1 - t0,
     searchMs: t2 - t1,
     carveMs: carved.carveMs,
+    ...(search ? { searchedBytes } : {}),
     ...(pageBytes ? { pageBytes } : {}),
   };
 }
 
-export async function writeFile(task: WriteTask): Promise<WriteTaskResult> {
+/**
+ * Writes one kept file: its metadata first (so the filters can see its size,
+ * pixels and date taken before a byte is written), then its bytes, hashed in
+ * the same pass (with --report-only hashed only).
+ */
+export async function writeFile(task: WriteTask): Promise<WriteTaskResult | FilteredTaskResult> {
   const s = await workerState(task.config);
   const issues: ScanIssue[] = [];
   const offset = task.result.byteRuns[0]!.imgOffset;
+  const filter = task.config.filter;
+  const size = task.result.byteRuns.reduce((n, r) => n + r.length, 0);
+  const bySize = sizeVerdict(filter, size);
+  if (bySize) return { filtered: bySize, size, metadata: { ...(task.result.metadata ?? {}) }, issues, describeMs: 0 };
   const t0 = performance.now();
-  const written = await copyRuns(s.source, task.result.byteRuns, task.path);
-  const t1 = performance.now();
-  const detected = await detectType(written.head);
   let metadata: Metadata = {};
   const carver = s.carvers.find((c) => c.name === task.carver);
   if (carver?.describe) {
@@ -71,6 +92,11 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult> {
       issues.push({ offset, message: `metadata of the file at image offset ${offset} could not be read: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
+  const t1 = performance.now();
+  const verdict = metadataVerdict(filter, { ...(task.result.metadata ?? {}), ...metadata });
+  if (verdict) return { filtered: verdict, size, metadata: { ...(task.result.metadata ?? {}), ...metadata }, issues, describeMs: t1 - t0 };
+  const written = await copyRuns(s.source, task.result.byteRuns, task.config.reportOnly ? null : task.path);
+  const detected = await detectType(written.head);
   return {
     size: written.size,
     sha256: written.sha256,
@@ -79,7 +105,7 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult> {
     detected,
     metadata,
     issues,
-    hashMs: t1 - t0,
-    describeMs: performance.now() - t1,
+    hashMs: performance.now() - t1,
+    describeMs: t1 - t0,
   };
 }

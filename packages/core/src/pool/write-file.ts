@@ -27,8 +27,9 @@ export interface WrittenFile {
  * streamed, so hashing a 4 GB video needs no 4 GB buffer and no second read).
  * The bytes go to `<path>.partial` first and are renamed only when complete,
  * so an interrupted run never leaves a short file under a final name.
+ * With `path` null (--report-only) the bytes are read and hashed, not written.
  */
-export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], path: string): Promise<WrittenFile> {
+export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], path: string | null): Promise<WrittenFile> {
   const xx = (await (hasher ??= xxhash())).create64();
   const sha = createHash('sha256');
   const md5 = createHash('md5');
@@ -36,8 +37,8 @@ export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], pa
   const head = new Uint8Array(SNIFF_BYTES);
   let headLen = 0;
   let size = 0;
-  const partial = `${path}.partial`;
-  const fd = openSync(partial, 'wx');
+  const partial = path === null ? null : `${path}.partial`;
+  const fd = partial === null ? null : openSync(partial, 'wx');
   try {
     for (const run of runs) {
       for (let done = 0; done < run.length; ) {
@@ -53,18 +54,20 @@ export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], pa
           head.set(bytes.subarray(0, take), headLen);
           headLen += take;
         }
-        for (let w = 0; w < n; ) w += writeSync(fd, bytes, w, n - w);
+        if (fd !== null) for (let w = 0; w < n; ) w += writeSync(fd, bytes, w, n - w);
         done += n;
         size += n;
       }
     }
   } catch (err) {
-    closeSync(fd);
-    unlinkSync(partial);
+    if (fd !== null) closeSync(fd);
+    if (partial !== null) unlinkSync(partial);
     throw err;
   }
-  closeSync(fd);
-  renameSync(partial, path);
+  if (fd !== null && partial !== null && path !== null) {
+    closeSync(fd);
+    renameSync(partial, path);
+  }
   return {
     size,
     sha256: sha.digest('hex'),

@@ -9,7 +9,7 @@ import type { Reader } from '../reader/reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterFloor, inferBlockGrid, type BlockGrid } from './block-size.js';
 import { ClaimMap } from './claims.js';
-import { DEFAULT_BUDGET, firstForeignCluster, gapCarve, unprovenTailCut, type GapCarveBudget } from './gap-carve.js';
+import { DEFAULT_BUDGET, firstForeignCluster, gapCarve, unprovenTailCut, type GapCarveBudget, type GapCarveOutcome } from './gap-carve.js';
 
 export { inferBlockGrid, clusterCeil, clusterFloor, DEFAULT_GRID, type BlockGrid } from './block-size.js';
 export { ClaimMap } from './claims.js';
@@ -41,9 +41,25 @@ export interface ReassemblyStats {
 export interface ReassemblyOptions {
   /** Cluster size from --block-size (base 0); inferred when absent. */
   blockSize?: number;
+  /** With blockSize: the image offset modulo blockSize where clusters start (a file system's data area). */
+  blockBase?: number;
+  /** What a file system says about some incomplete files, by their offset (see ReassemblyHint). */
+  hints?: ReadonlyMap<number, ReassemblyHint>;
+  /** Bytes that belong to no incomplete file (a file system's allocated clusters no carved file owns): never a continuation. */
+  claims?: readonly { start: number; end: number }[];
   budget?: GapCarveBudget;
   /** Wall-clock budget for the whole pass (ms); files not reached keep their first fragment, with a note. */
   maxTotalMs?: number;
+}
+
+/** A file system's word on one incomplete file. */
+export interface ReassemblyHint {
+  /** The size its directory entry states: no assembly longer than this is the file. */
+  readonly size: number;
+  /** Its bytes from the file system's cluster chain (a live file): validated as it is, before any search. */
+  readonly runs?: readonly { imgOffset: number; length: number }[];
+  /** Where the hint came from, for the notes. */
+  readonly source: string;
 }
 
 /** Default whole-pass budget: ten minutes, then the remaining files are written as found. */
@@ -61,7 +77,7 @@ export function reassembleAll(
   opts: ReassemblyOptions = {},
 ): { rebuilt: Map<number, CarveResult>; notes: Map<number, string>; stats: ReassemblyStats } {
   const t0 = performance.now();
-  const grid: BlockGrid = opts.blockSize ? { size: opts.blockSize, base: 0 } : inferBlockGrid(kept.map((c) => c.offset));
+  const grid: BlockGrid = opts.blockSize ? { size: opts.blockSize, base: opts.blockBase ?? 0 } : inferBlockGrid(kept.map((c) => c.offset));
   const stats: ReassemblyStats = { grid, gridGiven: opts.blockSize !== undefined, attempted: 0, rebuilt: 0, trimmed: 0, trials: 0, ms: 0 };
   const rebuilt = new Map<number, CarveResult>();
   const notes = new Map<number, string>();
@@ -71,6 +87,7 @@ export function reassembleAll(
   for (const c of kept) {
     if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
   }
+  for (const x of opts.claims ?? []) claims.add(x.start, x.end, -1);
   const contentCache = new Map<string, Map<number, boolean>>();
   /** Clusters where a first fragment's content stops looking like its own: likely starts of other files' fragments. */
   const suspects: number[] = [];
@@ -126,7 +143,10 @@ export function reassembleAll(
       seenAt.set(c.offset, rebuiltCount);
       // The second try looks at a changed picture, not a bigger one: a third of the budget.
       const budget = opts.budget ?? DEFAULT_BUDGET;
-      const out = gapCarve(env, carver, ctx, c.offset, round === 0 ? budget : { ...budget, maxBytes: budget.maxBytes / 3, maxTrials: Math.ceil(budget.maxTrials / 3) });
+      const hint = opts.hints?.get(c.offset);
+      const out =
+        (round === 0 && hint ? chainRebuild(reader, carver, ctx, c.offset, hint) : null) ??
+        gapCarve(env, carver, ctx, c.offset, round === 0 ? budget : { ...budget, maxBytes: budget.maxBytes / 3, maxTrials: Math.ceil(budget.maxTrials / 3) }, hint ? { maxLength: hint.size } : {});
       stats.trials += out.trials;
       if (out.result) {
         stats.rebuilt++;
@@ -156,6 +176,24 @@ export function reassembleAll(
   }
   stats.ms = performance.now() - t0;
   return { rebuilt, notes, stats };
+}
+
+/** A live file's cluster chain validated as it is: the rebuilt file when the carver calls it complete and it fits the stated size. */
+function chainRebuild(reader: Reader, carver: Carver, ctx: CarveContext, offset: number, hint: ReassemblyHint): GapCarveOutcome | null {
+  const t0 = performance.now();
+  if (!hint.runs || hint.runs.length < 2 || hint.runs[0]!.imgOffset !== offset) return null;
+  const fr = new FragmentReader(reader, hint.runs.map((r) => ({ img: r.imgOffset, length: r.length })));
+  let r: CarveResult | null = null;
+  try {
+    r = carver.carve(fr, 0, ctx);
+  } catch {
+    return null;
+  }
+  if (!r || r.status !== 'complete' || resultLength(r) > hint.size) return null;
+  const runs = fr.runs(resultLength(r));
+  if (runs.length < 2) return null;
+  const note = `rebuilt from ${runs.length} fragments as ${hint.source} gives them: ${runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ')}`;
+  return { result: { ...r, byteRuns: runs, notes: [...r.notes, note] }, trials: 1, ms: performance.now() - t0, note: 'rebuilt' };
 }
 
 /** The carver's suspect break ranges of an incomplete file, in file offsets (none if it has no such test or throws). */

@@ -1,4 +1,5 @@
 import { hostFacts } from '../audit/host.js';
+import { dateTaken, filtersByDate } from '../output/filter.js';
 import type { ScanResult } from '../pool/scan-types.js';
 import { writeDfxmlReport } from './dfxml.js';
 import { writeJsonReport } from './json.js';
@@ -41,6 +42,9 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
       plugins: resumed ? (result.run.plugins ?? []) : ctx.plugins,
       range: result.range,
       imageHashes: [...result.hashAlgorithms],
+      reportOnly: result.reportOnly,
+      filter: result.filter,
+      freeSpaceOnly: result.freeSpaceOnly ?? false,
     },
     startedAt: resumed ? result.run.startedAt : ctx.startedAt.toISOString(),
     finishedAt: ctx.finishedAt.toISOString(),
@@ -48,6 +52,7 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
     host: hostFacts(),
     files: result.files,
     livePhotos: pairLivePhotos(result.files),
+    filtered: result.filtered,
     issues: result.issues,
     summary: summarize(result),
   };
@@ -84,6 +89,14 @@ export function summarize(result: ScanResult): ScanSummary {
       describe: Math.round(t.describeMs),
     },
     reassembly: { ...t.reassembly, ms: Math.round(t.reassembly.ms) },
+    filtered: {
+      bySize: result.filtered.filter((f) => f.reason === 'size').length,
+      byPixels: result.filtered.filter((f) => f.reason === 'pixels').length,
+      byDate: result.filtered.filter((f) => f.reason === 'date').length,
+      undated: filtersByDate(result.filter) ? result.files.filter((f) => dateTaken(f.metadata) === null).length : 0,
+    },
+    fs: result.fileSystems?.[0] ?? null,
+    fileSystems: result.fileSystems ?? [],
   };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MetadataValue } from '../carver.js';
 import { diskImageElement, sourceElement } from './dfxml-source.js';
 import { esc } from './dfxml-escape.js';
+import { fileSystemElements, fsExtensionElement, fsStandardElements } from './dfxml-fs.js';
 import type { FileRecord, ScanReport } from './types.js';
 
 export { esc } from './dfxml-escape.js';
@@ -45,7 +46,15 @@ export function renderDfxml(r: ScanReport): string {
   out.push(...sourceElement(r.source));
   out.push(...diskImageElement(r));
   r.files.forEach((f, i) => out.push(...fileobject(f, i + 1)));
-  out.push(`  <rc:summary files="${r.summary.filesWritten}" duplicates="${r.summary.duplicates}" bytes_scanned="${r.summary.bytesScanned}" elapsed_seconds="${r.summary.elapsedSeconds}" issues="${r.summary.issues}"/>`);
+  out.push(...fileSystemElements(r.summary.fileSystems, r.options.freeSpaceOnly ?? false));
+  out.push(
+    `  <rc:summary files="${r.summary.filesWritten}" duplicates="${r.summary.duplicates}" bytes_scanned="${r.summary.bytesScanned}" elapsed_seconds="${r.summary.elapsedSeconds}" issues="${r.summary.issues}"` +
+      `${r.options.reportOnly ? ' report_only="true"' : ''}${r.filtered.length > 0 ? ` filtered="${r.filtered.length}"` : ''}/>`,
+  );
+  // Files a filter kept from being written: where they are and why (no fileobject: nothing was written).
+  for (const f of r.filtered) {
+    out.push(`  <rc:filtered type="${esc(f.type)}" status="${f.status}" img_offset="${f.imgOffset}" size="${f.size}" reason="${f.reason}">${esc(f.detail)}</rc:filtered>`);
+  }
   for (const issue of r.issues) out.push(`  <rc:issue img_offset="${issue.offset}">${esc(issue.message)}</rc:issue>`);
   out.push(`</dfxml>`);
   return out.join('\n') + '\n';
@@ -57,6 +66,7 @@ function fileobject(f: FileRecord, id: number): string[] {
   o.push(`    <filename>${esc(f.path)}</filename>`);
   o.push(`    <id>${id}</id>`);
   o.push(`    <filesize>${f.size}</filesize>`);
+  o.push(...fsStandardElements(f));
   if (f.typeCheck.detected) o.push(`    <libmagic>${esc(f.typeCheck.detected.mime)}</libmagic>`);
   o.push(`    <byte_runs>`);
   for (const b of f.byteRuns) o.push(`      <byte_run file_offset="${b.fileOffset}" img_offset="${b.imgOffset}" len="${b.length}"/>`);
@@ -69,6 +79,7 @@ function fileobject(f: FileRecord, id: number): string[] {
   );
   for (const d of f.duplicates) o.push(`    <rc:duplicate img_offset="${d}"/>`);
   for (const n of f.notes) o.push(`    <rc:note>${esc(n)}</rc:note>`);
+  o.push(...fsExtensionElement(f));
   const meta = Object.entries(f.metadata);
   if (meta.length > 0) {
     o.push(`    <rc:metadata>`);

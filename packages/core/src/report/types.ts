@@ -1,4 +1,5 @@
 import type { ByteRun, CarveStatus, Metadata } from '../carver.js';
+import type { FileFilter, FilterReason } from '../output/filter.js';
 import type { LivePhotoPair } from './live-photos.js';
 
 /**
@@ -40,6 +41,98 @@ export interface FileRecord {
   carver: { name: string; version: string };
   /** Independent check of the written bytes by magic numbers (file-type). */
   typeCheck: { detected: { ext: string; mime: string } | null; matches: boolean };
+  /** The FAT/exFAT directory entry the file matches (original name, times); absent when none does. Names come from the image: untrusted. */
+  fs?: FileFsFacts;
+  /** Where the file's bytes lie in the file system found: allocated clusters, free space, or both (absent when no file system was found). */
+  allocation?: 'allocated' | 'unallocated' | 'mixed';
+}
+
+/** A carved file's directory entry (report.json files[].fs). */
+export interface FileFsFacts {
+  /** Path in the volume, "/"-separated ("DCIM/100CANON/IMG_0001.JPG"); a deleted 8.3 name's lost first letter is `_`. */
+  path: string;
+  /** The long name when one was found (LFN, exFAT), else the 8.3 name. */
+  name: string;
+  /** The 8.3 name (exFAT: the name). */
+  shortName: string;
+  /** The entry is deleted (or lies in a deleted folder). */
+  deleted: boolean;
+  /** Entry times as stored: FAT has no zone (the device's local time), exFAT may carry one; null when unset. */
+  created: string | null;
+  /** Last write. */
+  modified: string | null;
+  /** Last access (FAT: a date only). */
+  accessed: string | null;
+  /** Image offset of the directory entry. */
+  entryOffset: number;
+  /** First cluster the entry names. */
+  firstCluster: number;
+  /** Size the entry states. */
+  size: number;
+  /** A long name gave `name`. */
+  lfn: boolean;
+  /** exact: starts at the entry's first cluster with its size; start: starts there, another size; inside: lies within a live file's clusters. */
+  match: 'exact' | 'start' | 'inside';
+  /** For `inside`: where in the live file the carved file starts. */
+  fileOffset?: number;
+  /** Index of the volume in summary.fileSystems. */
+  volume: number;
+  /** Anything uncertain about the match. */
+  note?: string;
+}
+
+/** A FAT/exFAT volume found on the image (report.json summary.fs and summary.fileSystems). */
+export interface FsSummary {
+  type: 'FAT12' | 'FAT16' | 'FAT32' | 'exFAT';
+  /** none: the volume starts at the image start; mbr or gpt: partition `partitionIndex` of that table. */
+  scheme: 'none' | 'mbr' | 'gpt';
+  partitionIndex: number | null;
+  /** Image offset of the boot sector. */
+  partitionOffset: number;
+  label: string | null;
+  clusterSize: number;
+  clusters: number;
+  allocatedClusters: number;
+  /** Image offset of cluster 2. */
+  dataStart: number;
+  /** Live and deleted file entries (folders not counted). */
+  liveEntries: number;
+  deletedEntries: number;
+  /** Carved files matched to an entry: all, to deleted entries, to live ones. */
+  matched: number;
+  matchedDeleted: number;
+  matchedLive: number;
+  /** Deleted file entries (size > 0) no carved file matches: overwritten, or of a type not carved. */
+  deletedUnmatched: number;
+  /** Bytes of free clusters in the volume. */
+  freeBytes: number;
+  /** Bounds hit and damage seen while reading the volume. */
+  warnings: string[];
+}
+
+/**
+ * A file the carvers validated but a filter (--min-size, --min-pixels,
+ * --since/--until) kept from being written: listed so an examiner can say
+ * what was left in the image and why. No path (nothing was written), no hashes
+ * (its bytes were not read: they are still at its byte runs).
+ */
+export interface FilteredRecord {
+  /** Carver name. */
+  type: string;
+  /** Carve status, as for a written file. */
+  status: CarveStatus;
+  /** Bytes it would have had. */
+  size: number;
+  /** Image offset of its first byte. */
+  imgOffset: number;
+  /** Where its bytes lie in the image. */
+  byteRuns: ByteRun[];
+  /** The rule that skipped it. */
+  reason: FilterReason;
+  /** The rule and the file's value. */
+  detail: string;
+  /** What was known when it was skipped (carve facts; EXIF/QuickTime unless skipped by size). */
+  metadata: Metadata;
 }
 
 /** Something that went wrong (a read error, a carver failure), with the image offset it concerns. */
@@ -86,6 +179,31 @@ export interface ScanSummary {
   phasesMs: { read: number; search: number; carve: number; write: number; describe: number };
   /** Fragment reassembly: the cluster grid used, files tried and rebuilt, validations run, wall ms it added. */
   reassembly: { blockSize: number; blockBase: number; blockSizeGiven: boolean; attempted: number; rebuilt: number; trimmed: number; trials: number; ms: number };
+  /** Files not written because of a filter, by rule; `undated`: kept files without a date taken while --since/--until was set. */
+  filtered: { bySize: number; byPixels: number; byDate: number; undated: number };
+  /** The report phase that made report.html and its thumbnails (absent when no gallery was made). */
+  gallery?: GallerySummary;
+  /** The first FAT/exFAT volume found (null: none); fileSystems lists every one. */
+  fs?: FsSummary | null;
+  fileSystems?: FsSummary[];
+}
+
+/** Thumbnails of report.html: how each was made, and the wall time of the phase. */
+export interface GallerySummary {
+  /** Files shown. */
+  files: number;
+  /** Thumbnails from an embedded preview (EXIF IFD1 JPEG, HEIC 'thmb' item). */
+  embedded: number;
+  /** Thumbnails decoded from the picture itself and scaled. */
+  decoded: number;
+  /** Video poster frames (ffmpeg, when installed). */
+  posterFrames: number;
+  /** Placeholders: videos without a poster frame, pictures that could not be decoded in time. */
+  placeholders: number;
+  /** Thumbnails that failed (shown as placeholders, with the reason in report.html). */
+  failed: number;
+  /** Wall milliseconds of the phase. */
+  ms: number;
 }
 
 /** Case metadata and acquisition facts an EnCase (E01) image stores about itself. */
@@ -184,6 +302,12 @@ export interface ScanReport {
     range: { start: number; length: number } | null;
     /** Image hash algorithms computed during the scan. */
     imageHashes: string[];
+    /** --report-only: files were found, validated and hashed, but none was written (files[].path is the name it would have). */
+    reportOnly: boolean;
+    /** Filters before writing (--min-size, --min-pixels, --since/--until); null when none. */
+    filter: FileFilter | null;
+    /** --free-space-only: only unallocated clusters (and space outside the volumes) were searched. */
+    freeSpaceOnly?: boolean;
   };
   /** When the run started (a resumed run: its first start), UTC ISO 8601. */
   startedAt: string;
@@ -197,6 +321,8 @@ export interface ScanReport {
   files: FileRecord[];
   /** Live Photo stills and videos recovered together, paired by Apple content identifier. */
   livePhotos: LivePhotoPair[];
+  /** Files validated but not written because of a filter, in image order. */
+  filtered: FilteredRecord[];
   /** Read errors and carver failures, by image offset. */
   issues: ReportIssue[];
   /** Counts and timings. */

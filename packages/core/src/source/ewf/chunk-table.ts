@@ -45,8 +45,13 @@ export class ChunkTable {
     this.compressed = new Uint8Array(count);
     let i = 0;
     segments.forEach((s, seg) => {
+      let previous = -1;
       for (const t of s.tables) {
         const starts = Array.from(t.entries, (e) => t.baseOffset + (e & OFFSET_MASK));
+        // Tables list a segment's chunks in file order. One that goes back over earlier chunks (a table2
+        // mirror renamed "table", a table read twice) would shift every later chunk to a wrong media offset.
+        if (starts.length > 0 && starts[0]! <= previous) throw new ChunkOrderError(seg, starts[0]!, previous);
+        if (starts.length > 0) previous = starts[starts.length - 1]!;
         let holder: SectionDescriptor | undefined;
         starts.forEach((start, k) => {
           this.segment[i] = seg;
@@ -74,5 +79,17 @@ export class ChunkTable {
     const problem = this.problems.get(i);
     if (problem !== undefined) return problem;
     return { segment: this.segment[i]!, offset: this.offset[i]!, storedSize: this.stored[i]!, compressed: this.compressed[i] === 1 };
+  }
+}
+
+/** Thrown when a segment's tables go back over chunks listed before (the loader turns it into an EwfFormatError). */
+export class ChunkOrderError extends Error {
+  constructor(
+    readonly segment: number,
+    readonly start: number,
+    readonly previous: number,
+  ) {
+    super(`a table of segment ${segment + 1} starts at file offset ${start}, not after the chunks listed before it (up to ${previous}): tables repeat or overlap`);
+    this.name = 'ChunkOrderError';
   }
 }

@@ -1,5 +1,5 @@
 import type { EwfCaseInfo } from './case-info.js';
-import { ChunkTable, type SegmentTables } from './chunk-table.js';
+import { ChunkOrderError, ChunkTable, type SegmentTables } from './chunk-table.js';
 import { EwfFormatError } from './errors.js';
 import {
   readDigestSection, readError2Section, readHashSection, readHeader2Section, readHeaderSection, readXhashSection,
@@ -107,7 +107,13 @@ function load(first: string, names: string[], files: SegmentFile[]): LoadedEwf {
   const chunkSize = volume.sectorsPerChunk * volume.bytesPerSector;
   const size = volume.sectorCount * volume.bytesPerSector;
   // A stored chunk is its data plus an Adler-32; zlib can grow incompressible data a little.
-  const chunks = new ChunkTable(layouts, chunkSize + 4 + 1024 + (chunkSize >>> 8));
+  let chunks: ChunkTable;
+  try {
+    chunks = new ChunkTable(layouts, chunkSize + 4 + 1024 + (chunkSize >>> 8));
+  } catch (err) {
+    if (err instanceof ChunkOrderError) throw new EwfFormatError(files[err.segment]!.path, err.start, err.message);
+    throw err;
+  }
   const needed = Math.ceil(size / chunkSize);
   if (chunks.count < needed) {
     throw new EwfFormatError(last.path, 0, `the tables list ${chunks.count} chunks but ${size} bytes of media need ${needed}: segment files are missing or corrupt`);

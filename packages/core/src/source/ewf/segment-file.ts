@@ -40,20 +40,26 @@ export class SegmentFile {
 
   /** Reads exactly `length` bytes at `offset` of the file, or throws naming `what` was read. */
   read(offset: number, length: number, what: string): Uint8Array {
+    // Checked before allocating: `length` comes from the file.
+    this.checkRange(offset, length, what);
     const out = new Uint8Array(length);
     this.readInto(offset, out, 0, length, what);
     return out;
   }
 
   readInto(offset: number, into: Uint8Array, intoOffset: number, length: number, what: string): void {
-    if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > this.size) {
-      throw new EwfFormatError(this.path, offset, `${what} (${length} bytes) lies outside the file (${this.size} bytes); the segment is truncated or corrupt`);
-    }
+    this.checkRange(offset, length, what);
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, into, intoOffset + done, length - done, offset + done);
       if (n === 0) throw new EwfFormatError(this.path, offset + done, `${what}: the file ended early`);
       done += n;
+    }
+  }
+
+  private checkRange(offset: number, length: number, what: string): void {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || offset + length > this.size) {
+      throw new EwfFormatError(this.path, offset, `${what} (${length} bytes) lies outside the file (${this.size} bytes); the segment is truncated or corrupt`);
     }
   }
 

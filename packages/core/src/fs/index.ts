@@ -1,0 +1,13 @@
+export { analyzeFileSystems, type FsAnalysis } from './volume.js';
+export { SpaceMap, type SpaceState } from './space.js';
+export { matchFiles } from './match.js';
+export { reassemblyHints } from './hints.js';
+export { parseFatBoot, type FatGeometry, type FatType } from './fat-boot.js';
+export { FatTable } from './fat-table.js';
+export { parseDirectory, checksum as lfnChecksum, dosDate, dosTime, type DirEntry } from './fat-dir.js';
+export { walkFat, DEFAULT_WALK_LIMITS, type WalkLimits } from './fat-tree.js';
+export { parseMbr, type Partition } from './mbr.js';
+export { parseGpt } from './gpt.js';
+export { parseExfatBoot, exfatTime } from './exfat.js';
+export { ClusterBitmap, clusterOffset, type FsEntry, type FsVolume, type FsType, type ImageRun } from './types.js';
+export { loadFileSystems, type LoadedFileSystems } from './load.js';
