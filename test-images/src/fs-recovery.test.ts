@@ -4,7 +4,7 @@
  * them, known write times), carved with and without --free-space-only.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,11 @@ describe.skipIf(!ready)('file-system aware recovery on a FAT32 card from ../shar
       expect(rec.fs!.accessed, f.id).toBe(f.modified!.slice(0, 10));
       expect(rec.allocation, f.id).toBe(f.deleted ? 'unallocated' : 'allocated');
     }
+    // Names from the image go into the reports only: every file on disk is named by its image offset.
+    for (const r of full.files) expect(r.path).toMatch(/^files\/[a-z0-9]+\/f\d+\.[a-z0-9]+$/);
+    const written = readdirSync(join(work, 'out-full', 'files'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(written.length).toBe(full.files.length);
+    for (const e of written) expect(e.name).toMatch(/^f\d+\.[a-z0-9]+$/);
 
     const free = scan(truth, 'out-free', ['--free-space-only']);
     expect(free.options.freeSpaceOnly).toBe(true);

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ScanInterrupted, UsageError, parseByteCount, parseDateBound, parsePixels, parseShard } from '@rawcarve/core';
+import { OutputWriteError, ScanInterrupted, UsageError, parseByteCount, parseMaxFileSizes, parseDateBound, parsePixels, parseShard } from '@rawcarve/core';
 import { runDemo } from './demo-command.js';
 import { runMerge, type MergeCommandOptions } from './merge-command.js';
 import { RUN_SHAPING_OPTIONS, runScan, type ScanCommandOptions } from './scan-command.js';
@@ -38,6 +38,8 @@ const seconds = (name: string) => (v: string): number => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of seconds, 0 or more`);
   return n;
 };
+/** --max-file-size may be given more than once: later values win per type. */
+const mergeMaxFileSizes = (v: string, prev?: Record<string, number>): Record<string, number> => ({ ...prev, ...usage(parseMaxFileSizes)(v) });
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function buildProgram(): Command {
@@ -75,6 +77,7 @@ export function buildProgram(): Command {
     .option('--min-pixels <n|WxH>', 'do not write still images with fewer pixels than this (76800, or 320x240 for 320 x 240)', usage(parsePixels))
     .option('--since <date>', 'do not write files taken before this date (2024-06-01 or 2024-06-01T18:30; files without a date are kept)', usage((v) => parseDateBound(v, '--since')))
     .option('--until <date>', 'do not write files taken after this date (a date alone: to its end)', usage((v) => parseDateBound(v, '--until')))
+    .option('--max-file-size <type=size,...>', 'largest file to carve per type, K/M/G/T suffixes (e.g. jpeg=64M,mov=8G); a longer file is kept up to the limit as truncated', mergeMaxFileSizes)
     .option('--report-only', 'find, validate, hash and report every file, but write none (no files/ folder)')
     .option('--json', 'print the final summary as JSON on stdout (progress stays on stderr)')
     .option('--no-gallery', 'do not make report.html and its thumbnails')
@@ -152,9 +155,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rawcarve: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`rawcarve: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`rawcarve: ${err instanceof Error ? err.message : String(err)}${outputHint(err)}\n`);
     return EXIT_ERROR;
   }
+}
+
+/** A disk-full or permission error outside the file writes (checkpoint, journals, reports): say what to do. */
+function outputHint(err: unknown): string {
+  if (err instanceof OutputWriteError) return ''; // says it already
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return ' (the output disk is full: free space, then run the same command with --resume)';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return ' (the output folder is not writable: fix that, then run the same command with --resume)';
+  return '';
 }
 
 function kebab(name: string): string {

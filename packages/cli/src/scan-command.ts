@@ -35,6 +35,8 @@ export interface ScanCommandOptions {
   since?: string;
   until?: string;
   reportOnly?: boolean;
+  /** --max-file-size: the largest file to carve, bytes by carver name. */
+  maxFileSize?: Record<string, number>;
   /** The final summary as JSON on stdout. */
   json?: boolean;
   /** report.html and thumbnails (--no-gallery: false). */
@@ -44,7 +46,7 @@ export interface ScanCommandOptions {
 
 /** Options that shape a run's output: a resumed run takes them from its checkpoint, so typing them again is a mistake. */
 export const RUN_SHAPING_OPTIONS = ['types', 'align', 'plugin', 'force', 'verify', 'blockSize', 'reassemble', 'reassemblyTime', 'range', 'shard', 'sha1', 'imageHash', 'pageSize', 'freeSpaceOnly',
-  'minSize', 'minPixels', 'since', 'until', 'reportOnly'];
+  'minSize', 'minPixels', 'since', 'until', 'reportOnly', 'maxFileSize'];
 
 /**
  * Test hook: `RAWCARVE_TEST_KILL_AFTER_PAGES=N` makes the process kill itself
@@ -101,6 +103,7 @@ export async function runScan(image: string, o: ScanCommandOptions, argv: string
         ...(o.checkpointInterval !== undefined ? { checkpointMs: o.checkpointInterval * 1000 } : {}),
         reportOnly: o.reportOnly ?? false,
         ...(filter ? { filter } : {}),
+        ...(o.maxFileSize ? { maxFileSize: o.maxFileSize } : {}),
         resume: o.resume ?? false,
         signal: abort.signal,
         tool: { name: TOOL_NAME, version: VERSION, commandLine: argv, plugins },

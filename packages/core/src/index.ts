@@ -25,6 +25,8 @@ export { RunTotals } from './pool/totals.js';
 export { mergeShards, type MergeOptions } from './pool/merge.js';
 export { completeRun } from './pool/complete-run.js';
 export { parseByteCount, parseRange, parseShard, shardRange, PageGrid, type ByteRange } from './pool/range.js';
+export { parseMaxFileSizes } from './pool/limits.js';
+export { OutputWriteError } from './pool/write-file.js';
 export { ImageHasher, HASH_ALGORITHMS, type HashAlgorithm, type Digests } from './pool/image-hash.js';
 export { readCheckpoint, CHECKPOINT_FILE, PAGE_JOURNAL, FILE_JOURNAL, type Checkpoint, type RunSettings } from './pool/checkpoint.js';
 // Audit log

@@ -47,6 +47,8 @@ export interface RunSettings {
   filter?: FileFilter | null;
   /** --free-space-only: only free clusters searched (absent in earlier checkpoints: false). */
   freeSpaceOnly?: boolean;
+  /** Largest file carved, bytes by carver name (absent in earlier checkpoints: each carver's own). */
+  maxFileSizes?: Record<string, number>;
 }
 
 /** Which evidence a run read. */

@@ -9,12 +9,13 @@ import { outputName } from '../output/out-dir.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { isFileLine, type FileLine, type FilteredLine, type Journal, type JournalLine } from './checkpoint.js';
 import { fileRecord, type WrittenBytes } from './file-record.js';
+import { downgradeUnreadable } from './read-salvaging.js';
 import type { RunState } from './run-state.js';
 import type { TaskTracker } from './task-tracker.js';
 import type { FilteredTaskResult, WorkerConfig, WriteTask, WriteTaskResult } from './tasks.js';
 
 /** A write's outcome: the written bytes' facts, its issues and what it cost. */
-export type WriteOutcome = WrittenBytes & Pick<WriteTaskResult, 'issues' | 'hashMs' | 'describeMs'>;
+export type WriteOutcome = WrittenBytes & Pick<WriteTaskResult, 'issues' | 'hashMs' | 'describeMs' | 'unreadable'>;
 
 export interface WriterDeps {
   pool: Piscina;
@@ -111,7 +112,8 @@ export class FileWriter {
       w = (await d.pool.run(task, { name: 'writeFile' })) as WriteTaskResult | FilteredTaskResult;
     }
     if ('filtered' in w) return this.skipped(c, w);
-    const record = fileRecord(c, carver, rel, ext, w);
+    // Bytes the write could not read are zeros in the file: never complete, whatever the scan saw.
+    const record = fileRecord(w.unreadable ? downgradeUnreadable(c, w.unreadable) : c, carver, rel, ext, w);
     if (filtersByDate(d.config.filter) && dateTaken(record.metadata) === null) record.notes.push(UNDATED_NOTE);
     d.state.totals.addWrite(w);
     d.state.issues.push(...w.issues);

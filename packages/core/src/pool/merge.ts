@@ -32,6 +32,7 @@ import type { ScanEvents, ScanResult } from './scan-types.js';
 import { TaskTracker } from './task-tracker.js';
 import type { WorkerConfig } from './tasks.js';
 import { compiledWorkerUrl } from './worker-url.js';
+import { maxFileSizeOf } from './limits.js';
 
 /** What to merge, where to, and with which carvers: the options of mergeShards (`rawcarve merge`). */
 export interface MergeOptions {
@@ -101,7 +102,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
 
   const config: WorkerConfig = {
     runId: randomUUID(), imagePath, carverModules: opts.carverModules, carverNames: carvers.map((c) => c.name),
-    maxFileSizes: carvers.map((c) => c.maxFileSize), align: settings.align, margin: settings.margin, verifyDecode: settings.verifyDecode,
+    maxFileSizes: carvers.map((c) => maxFileSizeOf(c, settings.maxFileSizes)), align: settings.align, margin: settings.margin, verifyDecode: settings.verifyDecode,
     reportOnly, filter: settings.filter ?? null,
   };
   const pool = new Piscina({ filename: compiledWorkerUrl('worker.js'), minThreads: jobs, maxThreads: jobs, maxQueue: jobs * 4, idleTimeout: 1000 });
@@ -164,6 +165,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
     run: { startedAt, commandLine: [...tool.commandLine], resumes: [] },
     fileSystems,
     freeSpaceOnly: settings.freeSpaceOnly ?? false,
+    limits: { maxFileSize: Object.fromEntries(carvers.map((c) => [c.name, maxFileSizeOf(c, settings.maxFileSizes)])) },
   };
 }
 

@@ -4,6 +4,8 @@ import { reassembleAll } from '../reassemble/index.js';
 import { RANDOM_ACCESS_CACHE, SourceReader } from '../reader/source-reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { openImageSource } from '../source/open.js';
+import { withFaults, type FaultPlan } from '../source/fault-source.js';
+import { maxFileSizeOf } from './limits.js';
 import type { FsReassemblyHints } from '../fs/hints.js';
 import type { ReassemblyOutcome, RunSettings } from './checkpoint.js';
 
@@ -21,11 +23,13 @@ export function reassemblyPass(
   carvers: readonly Carver[],
   /** What the image's file systems say: the cluster grid (unless --block-size), chains and sizes, allocated clusters. */
   fs?: FsReassemblyHints,
+  /** TESTS ONLY: read faults (ScanOptions.faults). */
+  faults?: FaultPlan,
 ): ReassemblyOutcome {
-  const source = openImageSource(imagePath);
+  const source = withFaults(openImageSource(imagePath), faults);
   try {
     const reader = new SourceReader(source, RANDOM_ACCESS_CACHE);
-    const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: c.maxFileSize, align: settings.align }]));
+    const contexts = new Map(carvers.map((c) => [c.name, { maxFileSize: maxFileSizeOf(c, settings.maxFileSizes), align: settings.align }]));
     const { rebuilt, notes, stats } = reassembleAll(reader, kept, carvers, contexts, {
       ...(settings.blockSize ? { blockSize: settings.blockSize } : fs?.grid ? { blockSize: fs.grid.size, blockBase: fs.grid.base } : {}),
       ...(fs ? { hints: fs.hints, claims: fs.claims } : {}),

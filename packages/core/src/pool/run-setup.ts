@@ -12,6 +12,7 @@ import { EwfSource } from '../source/ewf/index.js';
 import { openImageSource } from '../source/open.js';
 import { CHECKPOINT_FORMAT, readCheckpoint, type Checkpoint, type RunLog, type RunSettings, type SourceIdentity } from './checkpoint.js';
 import type { HashAlgorithm } from './image-hash.js';
+import { effectiveMaxFileSizes } from './limits.js';
 import { PageGrid, parseRange, shardRange, type ByteRange } from './range.js';
 import type { ScanOptions } from './scan-types.js';
 
@@ -38,8 +39,10 @@ type Tool = NonNullable<ScanOptions['tool']>;
 /** A new run: settings from the options, OUTDIR prepared (empty unless --force). */
 export async function freshSetup(opts: ScanOptions, tool: Tool): Promise<RunSetup> {
   const { identity, ewf, storedSha1 } = inspectSource(opts.imagePath);
-  const carvers = selectCarvers(await loadCarvers(opts.carverModules), opts.types ?? null);
+  const loaded = await loadCarvers(opts.carverModules);
+  const carvers = selectCarvers(loaded, opts.types ?? null);
   if (carvers.length === 0) throw new Error('no carvers selected');
+  const maxFileSizes = effectiveMaxFileSizes(carvers, opts.maxFileSize, loaded);
   const align = opts.align ?? 512;
   if (!Number.isInteger(align) || align < 1) throw new Error(`alignment must be a positive integer, not ${align}`);
   const pageSize = Math.max(align, Math.ceil((opts.pageSize ?? DEFAULT_PAGE_SIZE) / align) * align);
@@ -62,6 +65,7 @@ export async function freshSetup(opts: ScanOptions, tool: Tool): Promise<RunSetu
     reportOnly: opts.reportOnly ?? false,
     filter: filterActive(opts.filter) ? { ...opts.filter } : null,
     freeSpaceOnly: opts.freeSpaceOnly ?? false,
+    maxFileSizes,
   };
   prepareOutDir(opts.outDir, opts.imagePath, opts.force ?? false, false, !settings.reportOnly);
   if (!settings.reportOnly) for (const c of carvers) mkdirSync(join(opts.outDir, 'files', c.name), { recursive: true });

@@ -17,6 +17,7 @@ import { loadFileSystems } from '../fs/load.js';
 import { matchFiles } from '../fs/match.js';
 import { reassemblyHints } from '../fs/hints.js';
 import { reassemblyPass } from './reassembly-pass.js';
+import { maxFileSizeOf } from './limits.js';
 import { rehashPrefix } from './rehash-prefix.js';
 import { restoreRun } from './restore.js';
 import { RunState, sortedIssues } from './run-state.js';
@@ -72,12 +73,13 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     imagePath: opts.imagePath,
     carverModules: settings.carverModules,
     carverNames: carvers.map((c) => c.name),
-    maxFileSizes: carvers.map((c) => c.maxFileSize),
+    maxFileSizes: carvers.map((c) => maxFileSizeOf(c, settings.maxFileSizes)),
     align: settings.align,
     margin: settings.margin,
     verifyDecode: settings.verifyDecode,
     reportOnly: settings.reportOnly ?? false,
     filter: settings.filter ?? null,
+    ...(opts.faults && opts.faults.length > 0 ? { faults: opts.faults } : {}),
   };
   const pool = new Piscina({
     filename: compiledWorkerUrl('worker.js'),
@@ -184,7 +186,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       events.onReassembly?.({ files: state.held.length, budgetMs });
       audit.event('phase-start', { phase: 'reassembly', files: state.held.length, budget_ms: budgetMs });
       const held = state.held.map((k) => k.candidate);
-      outcome = reassemblyPass(opts.imagePath, settings, state.held, state.kept, carvers, reassemblyHints(fsys.volumes, fsys.space, held, state.kept));
+      outcome = reassemblyPass(opts.imagePath, settings, state.held, state.kept, carvers, reassemblyHints(fsys.volumes, fsys.space, held, state.kept), opts.faults);
       const r = outcome.totals;
       audit.event('phase-end', { phase: 'reassembly', attempted: r.attempted, rebuilt: r.rebuilt, trimmed: r.trimmed, trials: r.trials, block_size: r.blockSize, ms: Math.round(r.ms) });
     }
@@ -230,6 +232,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       run: setup.run,
       fileSystems,
       freeSpaceOnly: settings.freeSpaceOnly ?? false,
+      limits: { maxFileSize: Object.fromEntries(carvers.map((c) => [c.name, maxFileSizeOf(c, settings.maxFileSizes)])) },
     };
   } finally {
     await pool.destroy();

@@ -1,6 +1,7 @@
 import type { Carver } from '../carver.js';
 import type { FileFilter } from '../output/filter.js';
 import type { FileRecord, FilteredRecord, FsSummary, ReportIssue, ReportSource } from '../report/types.js';
+import type { FaultPlan } from '../source/fault-source.js';
 import type { RunLog } from './checkpoint.js';
 import type { HashAlgorithm } from './image-hash.js';
 import type { ByteRange } from './range.js';
@@ -54,6 +55,16 @@ export interface ScanOptions {
   checkpointMs?: number;
   /** Aborting stops the scan at the next page: the checkpoint is committed and scanImage rejects with ScanInterrupted. */
   signal?: AbortSignal;
+  /**
+   * Largest file to carve, in bytes, by carver name (--max-file-size jpeg=64M): replaces the
+   * carver's own maxFileSize. A file cut by it is truncated, with a note naming the limit.
+   */
+  maxFileSize?: Readonly<Record<string, number>>;
+  /**
+   * TESTS ONLY, not a CLI option: read faults injected into every image source the
+   * workers and the reassembly pass open, to test the I/O-error paths (see FaultySource).
+   */
+  faults?: FaultPlan;
   /** Who is scanning, for the audit log and the checkpoint. */
   tool?: { name: string; version: string; commandLine: string[]; plugins?: string[] };
 }
@@ -135,6 +146,14 @@ export interface ScanResult {
   fileSystems?: FsSummary[];
   /** --free-space-only was in force. */
   freeSpaceOnly?: boolean;
+  /** Limits in force: the largest file carved, by carver (absent: each carver's own). */
+  limits?: RunLimits;
+}
+
+/** The limits a run carved under, for report.json's options.limits. */
+export interface RunLimits {
+  /** Largest file carved, bytes by carver name. */
+  maxFileSize: Record<string, number>;
 }
 
 /** The scan stopped because its signal was aborted (Ctrl-C); `rawcarve scan --resume` continues it. */

@@ -1,6 +1,8 @@
 import type { ByteRun, CarveResult, Metadata } from '../carver.js';
 import type { FileFilter, FilterVerdict } from '../output/filter.js';
 import type { Candidate, ScanIssue } from '../scan/carve-page.js';
+import type { FaultPlan } from '../source/fault-source.js';
+import type { Unreadable } from './read-salvaging.js';
 
 /** What every worker needs to know about the run; sent with each task (small) and cached per worker. */
 export interface WorkerConfig {
@@ -22,6 +24,8 @@ export interface WorkerConfig {
   readonly reportOnly: boolean;
   /** Filters before writing; null for none. */
   readonly filter: FileFilter | null;
+  /** TESTS ONLY: read faults injected into the worker's image source (ScanOptions.faults). */
+  readonly faults?: FaultPlan;
 }
 
 export interface ScanTask {
@@ -70,6 +74,8 @@ export interface WriteTaskResult {
   readonly detected: { ext: string; mime: string } | null;
   readonly metadata: Metadata;
   readonly issues: ScanIssue[];
+  /** Image bytes of the file that could not be read (written as zeros): the file is damaged. */
+  readonly unreadable?: Unreadable[];
   readonly hashMs: number;
   readonly describeMs: number;
 }

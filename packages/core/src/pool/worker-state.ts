@@ -2,6 +2,7 @@ import type { Carver, CarveContext } from '../carver.js';
 import { loadCarvers } from '../registry.js';
 import { SignatureIndex } from '../scan/signature-index.js';
 import { openImageSource } from '../source/open.js';
+import { withFaults } from '../source/fault-source.js';
 import type { ImageSource } from '../source/image-source.js';
 import { SourceReader } from '../reader/source-reader.js';
 import type { WorkerConfig } from './tasks.js';
@@ -38,7 +39,7 @@ async function initState(config: WorkerConfig): Promise<WorkerState> {
     if (!c) throw new Error(`worker: carver ${name} not found in ${config.carverModules.join(', ')}`);
     return c;
   });
-  const source = openImageSource(config.imagePath);
+  const source = withFaults(openImageSource(config.imagePath), config.faults);
   return {
     runId: config.runId,
     source,

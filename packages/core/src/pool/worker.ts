@@ -7,8 +7,8 @@
 import type { Metadata } from '../carver.js';
 import { carvePage } from '../scan/carve-page.js';
 import { findCandidates, type Hit } from '../scan/find-candidates.js';
-import type { ScanIssue } from '../scan/carve-page.js';
-import { readSalvaging } from './read-salvaging.js';
+import type { Candidate, ScanIssue } from '../scan/carve-page.js';
+import { downgradeUnreadable, readSalvaging, type Unreadable } from './read-salvaging.js';
 import { copyRuns, detectType } from './write-file.js';
 import { metadataVerdict, sizeVerdict } from '../output/filter.js';
 import type { FilteredTaskResult, ScanTask, ScanTaskResult, WriteTask, WriteTaskResult } from './tasks.js';
@@ -27,7 +27,8 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
 
   const t0 = performance.now();
   const issues: ScanIssue[] = [];
-  readSalvaging(s.source, pageStart, win, issues);
+  const bad: Unreadable[] = [];
+  readSalvaging(s.source, pageStart, win, issues, bad);
   s.reader.setWindow(pageStart, win);
   // The image hashes need the page's bytes: copied (a memcpy, about 2 ms a page) into the
   // shared buffer the task brought, which the hash threads read without a copy of their own.
@@ -59,7 +60,7 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
     rejected: carved.rejected,
     suppressed: carved.suppressed,
     uniformBytes,
-    candidates: carved.candidates,
+    candidates: markUnreadable(carved.candidates, [...bad, ...s.reader.unreadable]),
     issues: [...issues, ...carved.issues],
     readMs: t1 - t0,
     searchMs: t2 - t1,
@@ -67,6 +68,11 @@ export async function scanPage(task: ScanTask): Promise<ScanTaskResult> {
     ...(search ? { searchedBytes } : {}),
     ...(pageBytes ? { pageBytes } : {}),
   };
+}
+
+/** Files touching bytes that could not be read (in the page, or read past it by a carver) are never complete. */
+function markUnreadable(candidates: Candidate[], bad: readonly Unreadable[]): Candidate[] {
+  return bad.length === 0 ? candidates : candidates.map((c) => downgradeUnreadable(c, bad));
 }
 
 /**
@@ -97,6 +103,7 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult | Filt
   if (verdict) return { filtered: verdict, size, metadata: { ...(task.result.metadata ?? {}), ...metadata }, issues, describeMs: t1 - t0 };
   const written = await copyRuns(s.source, task.result.byteRuns, task.config.reportOnly ? null : task.path);
   const detected = await detectType(written.head);
+  issues.push(...written.issues);
   return {
     size: written.size,
     sha256: written.sha256,
@@ -105,6 +112,7 @@ export async function writeFile(task: WriteTask): Promise<WriteTaskResult | Filt
     detected,
     metadata,
     issues,
+    ...(written.unreadable.length > 0 ? { unreadable: written.unreadable } : {}),
     hashMs: performance.now() - t1,
     describeMs: t1 - t0,
   };

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { fileTypeFromBuffer } from 'file-type';
 import xxhash from 'xxhash-wasm';
 import type { XXHashAPI } from 'xxhash-wasm';
 import type { ByteRun } from '../carver.js';
+import type { ScanIssue } from '../scan/carve-page.js';
 import type { ImageSource } from '../source/image-source.js';
+import { readInto, type Unreadable } from './read-salvaging.js';
 
 const CHUNK = 4 * 1024 * 1024;
 /** file-type reads at most this many leading bytes. */
@@ -19,6 +21,10 @@ export interface WrittenFile {
   md5: string;
   xxh64: string;
   head: Uint8Array;
+  /** Bytes of the runs that could not be read: written as zeros, so the file is damaged, never complete. */
+  unreadable: Unreadable[];
+  /** One per unreadable range, naming its image offset. */
+  issues: ScanIssue[];
 }
 
 /**
@@ -28,6 +34,9 @@ export interface WrittenFile {
  * The bytes go to `<path>.partial` first and are renamed only when complete,
  * so an interrupted run never leaves a short file under a final name.
  * With `path` null (--report-only) the bytes are read and hashed, not written.
+ * Unreadable image bytes (I/O errors, short reads) are written as zeros and
+ * returned in `unreadable`; a failed write (disk full, no permission) removes
+ * the partial file and throws an error saying what to do.
  */
 export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], path: string | null): Promise<WrittenFile> {
   const xx = (await (hasher ??= xxhash())).create64();
@@ -38,13 +47,14 @@ export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], pa
   let headLen = 0;
   let size = 0;
   const partial = path === null ? null : `${path}.partial`;
-  const fd = partial === null ? null : openSync(partial, 'wx');
+  const unreadable: Unreadable[] = [];
+  const issues: ScanIssue[] = [];
+  const out = partial === null ? null : { path: partial, fd: openForWrite(partial), open: true };
   try {
     for (const run of runs) {
       for (let done = 0; done < run.length; ) {
-        const want = Math.min(CHUNK, run.length - done);
-        const n = source.readInto(run.imgOffset + done, buffer, 0, want);
-        if (n !== want) throw new Error(`short read at image offset ${run.imgOffset + done}: the image ends early`);
+        const n = Math.min(CHUNK, run.length - done);
+        readInto(source, run.imgOffset + done, buffer, 0, n, issues, unreadable);
         const bytes = buffer.subarray(0, n);
         xx.update(bytes);
         sha.update(bytes);
@@ -54,19 +64,20 @@ export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], pa
           head.set(bytes.subarray(0, take), headLen);
           headLen += take;
         }
-        if (fd !== null) for (let w = 0; w < n; ) w += writeSync(fd, bytes, w, n - w);
+        if (out !== null) writeAll(out.fd, bytes, out.path);
         done += n;
         size += n;
       }
     }
+    if (out !== null) {
+      out.open = false; // Linux releases the descriptor even when close() reports an error
+      closeOrThrow(out.fd, out.path);
+      if (path !== null) renameOrThrow(out.path, path);
+    }
   } catch (err) {
-    if (fd !== null) closeSync(fd);
-    if (partial !== null) unlinkSync(partial);
+    if (out !== null && out.open) closeQuietly(out.fd);
+    if (out !== null) rmSync(out.path, { force: true });
     throw err;
-  }
-  if (fd !== null && partial !== null && path !== null) {
-    closeSync(fd);
-    renameSync(partial, path);
   }
   return {
     size,
@@ -74,7 +85,66 @@ export async function copyRuns(source: ImageSource, runs: readonly ByteRun[], pa
     md5: md5.digest('hex'),
     xxh64: xx.digest().toString(16).padStart(16, '0'),
     head: head.subarray(0, headLen),
+    unreadable,
+    issues,
   };
+}
+
+/** What to do about a failed write of the output, by errno code. */
+function outputHint(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the output disk is full: free space (or choose another OUTDIR) and continue with --resume';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'the output folder is not writable: fix its permissions and continue with --resume';
+  return 'continue with --resume once the output folder is writable';
+}
+
+/** An error that says which output file failed and what to do. */
+export class OutputWriteError extends Error {
+  override name = 'OutputWriteError';
+  constructor(path: string, cause: unknown) {
+    super(`writing ${path} failed: ${cause instanceof Error ? cause.message : String(cause)}; ${outputHint(cause)}`, { cause });
+  }
+}
+
+function openForWrite(partial: string): number {
+  try {
+    return openSync(partial, 'wx');
+  } catch (err) {
+    throw new OutputWriteError(partial, err);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, partial: string): void {
+  try {
+    for (let w = 0; w < bytes.length; ) w += writeSync(fd, bytes, w, bytes.length - w);
+  } catch (err) {
+    throw new OutputWriteError(partial, err);
+  }
+}
+
+/** close() can report a delayed write error (NFS, quotas): it counts. */
+function closeOrThrow(fd: number, partial: string): void {
+  try {
+    closeSync(fd);
+  } catch (err) {
+    throw new OutputWriteError(partial, err);
+  }
+}
+
+function renameOrThrow(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    throw new OutputWriteError(to, err);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed, or the close error is not the first error
+  }
 }
 
 /** What the bytes say they are, independent of the carver that found them. */

@@ -1,5 +1,10 @@
 import type { ImageSource } from '../source/image-source.js';
+import { readInto, type Unreadable } from '../pool/read-salvaging.js';
+import type { ScanIssue } from '../scan/carve-page.js';
 import { MAX_READ, ReaderRangeError, type Reader } from './reader.js';
+
+/** Unreadable ranges a SourceReader remembers (a failing disk can have many; the oldest are forgotten). */
+const MAX_UNREADABLE = 4096;
 
 /** Cache granularity and size: the scanner reads forward in big blocks; random access (reassembly) wants small ones, many. */
 export interface SourceReaderCache {
@@ -24,6 +29,11 @@ export class SourceReader implements Reader {
   private window: Uint8Array = new Uint8Array(0);
   private windowBase = 0;
   private readonly cache = new Map<number, Uint8Array>(); // block index -> bytes (insertion order = LRU)
+  /**
+   * Image ranges this reader could not read (I/O errors, short reads): zeros
+   * stand in for them, so a file touching one is never complete.
+   */
+  readonly unreadable: Unreadable[] = [];
 
   private readonly blockSize: number;
   private readonly maxBlocks: number;
@@ -62,8 +72,8 @@ export class SourceReader implements Reader {
     }
     // Spans blocks: one positioned read into a fresh buffer.
     const out = new Uint8Array(end - offset);
-    const n = this.source.readInto(offset, out, 0, out.length);
-    return n === out.length ? out : out.subarray(0, n);
+    this.salvage(offset, out);
+    return out;
   }
 
   /** See {@link Reader.chunk}: up to the end of the window or of the cached block holding `offset`. */
@@ -88,15 +98,21 @@ export class SourceReader implements Reader {
       return hit;
     }
     const start = index * this.blockSize;
-    const buf = new Uint8Array(Math.min(this.blockSize, this.size - start));
-    const n = this.source.readInto(start, buf, 0, buf.length);
-    const bytes = n === buf.length ? buf : buf.subarray(0, n);
+    const bytes = new Uint8Array(Math.min(this.blockSize, this.size - start));
+    this.salvage(start, bytes);
     if (this.cache.size >= this.maxBlocks) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
     this.cache.set(index, bytes);
     return bytes;
+  }
+
+  /** Reads `into.length` bytes at `offset`; unreadable parts are zeros and remembered in {@link unreadable}. */
+  private salvage(offset: number, into: Uint8Array): void {
+    const issues: ScanIssue[] = []; // the page holding the bad bytes reports them; files touching them get a note
+    readInto(this.source, offset, into, 0, into.length, issues, this.unreadable);
+    if (this.unreadable.length > MAX_UNREADABLE) this.unreadable.splice(0, this.unreadable.length - MAX_UNREADABLE);
   }
 }
 

@@ -45,6 +45,7 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
       reportOnly: result.reportOnly,
       filter: result.filter,
       freeSpaceOnly: result.freeSpaceOnly ?? false,
+      limits: limitsInForce(result),
     },
     startedAt: resumed ? result.run.startedAt : ctx.startedAt.toISOString(),
     finishedAt: ctx.finishedAt.toISOString(),
@@ -55,6 +56,13 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
     filtered: result.filtered,
     issues: result.issues,
     summary: summarize(result),
+  };
+}
+
+/** The limits a run carved under: the largest file by carver (--max-file-size, else the carver's own). */
+function limitsInForce(result: ScanResult): ScanReport['options']['limits'] {
+  return {
+    maxFileSize: result.limits?.maxFileSize ?? Object.fromEntries(result.carvers.map((c) => [c.name, c.maxFileSize])),
   };
 }
 

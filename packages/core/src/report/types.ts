@@ -308,6 +308,8 @@ export interface ScanReport {
     filter: FileFilter | null;
     /** --free-space-only: only unallocated clusters (and space outside the volumes) were searched. */
     freeSpaceOnly?: boolean;
+    /** Limits in force: the largest file carved, in bytes by carver (--max-file-size, else the carver's own). */
+    limits?: { maxFileSize: Record<string, number> };
   };
   /** When the run started (a resumed run: its first start), UTC ISO 8601. */
   startedAt: string;

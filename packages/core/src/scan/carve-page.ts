@@ -69,7 +69,7 @@ export function carvePage(
       out.issues.push({ offset: hit.offset, message: `carver ${carver.name} returned an invalid result at image offset ${hit.offset}: ${problem}` });
       continue;
     }
-    out.candidates.push({ ...plain(result), carver: carver.name, offset: hit.offset });
+    out.candidates.push(atLimit({ ...plain(result), carver: carver.name, offset: hit.offset }, contexts[hit.carver]!, reader.size));
     if (result.status === 'complete') claimed.push(...result.byteRuns);
   }
   return out;
@@ -96,6 +96,18 @@ export function checkCarveResult(r: CarveResult, offset: number, ctx: CarveConte
   if (fileOffset > ctx.maxFileSize) return `length ${fileOffset} exceeds the limit ${ctx.maxFileSize}`;
   if (!['complete', 'truncated', 'damaged'].includes(r.status)) return `unknown status ${String(r.status)}`;
   return null;
+}
+
+/**
+ * An incomplete file that reaches the size limit (to within a sector: carvers
+ * trim to sector boundaries) while the image goes on was cut by the limit,
+ * whatever the carver's own note says: the report names the limit.
+ */
+export function atLimit(c: Candidate, ctx: CarveContext, imageSize: number): Candidate {
+  if (c.status === 'complete' || c.offset + ctx.maxFileSize >= imageSize) return c;
+  const length = c.byteRuns.reduce((n, r) => n + r.length, 0);
+  if (length < ctx.maxFileSize - Math.max(ctx.align, 512)) return c;
+  return { ...c, notes: [...c.notes, `cut at the size limit of ${ctx.maxFileSize} bytes for ${c.carver} files (--max-file-size, or the carver's maximum): the file may go on past it`] };
 }
 
 /** Copies just the data fields (a carver may return class instances or extra fields). */

@@ -84,17 +84,22 @@ export function heifWithThumbnailExposed(file: Uint8Array): Uint8Array | null {
   return copy;
 }
 
+/** HEIF pictures above this are not decoded (256 MP: above every camera's, the 200 MP Samsung S24 Ultra included). */
+const MAX_HEIF_PIXELS = 256 * 1000 * 1000;
+
 /** Decodes a HEIF file's smallest top-level image (`smallest`) or its primary one. */
 export async function decodeHeif(file: Uint8Array, smallest: boolean): Promise<Rgba> {
   const { default: decode } = await import('heic-decode');
-  if (!smallest) {
-    const img = await decode({ buffer: file });
-    return { width: img.width, height: img.height, data: img.data };
-  }
   const all = (await decode.all({ buffer: file })) as unknown as { width: number; height: number; decode(): Promise<{ width: number; height: number; data: Uint8ClampedArray }> }[];
   try {
     if (all.length === 0) throw new Error('no image in the HEIF file');
-    const pick = all.reduce((a, x) => (x.width * x.height < a.width * a.height ? x : a));
+    // Sizes come from ispe before anything is decoded: a few bytes may claim 65535 x 65535.
+    const pick = smallest ? all.reduce((a, x) => (x.width * x.height < a.width * a.height ? x : a)) : all.reduce((a, x) => (x.width * x.height > a.width * a.height ? x : a));
+    if (pick.width * pick.height > MAX_HEIF_PIXELS) throw new Error(`${pick.width}x${pick.height} is above the ${MAX_HEIF_PIXELS / 1e6} MP limit`);
+    if (!smallest) {
+      const img = await decode({ buffer: file });
+      return { width: img.width, height: img.height, data: img.data };
+    }
     const img = await pick.decode();
     return { width: img.width, height: img.height, data: img.data };
   } finally {
