@@ -113,6 +113,8 @@ function decide(format: Format, bytes: Uint8Array, starts: readonly number[], ke
       const all = result;
       // (ffmpeg still probes the audio streams: their decoders' complaints are not about video.)
       if (run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0:v', ...codec, '-f', 'null', '-'], AUDIO_DECODERS)) result = { opinion: 'valid-video', why: all.why };
+      // No video stream at all and only audio decoders complained: nothing the carver can parse was wrong.
+      else if (/matches no streams/.test(result.why) && all.why.replace(/^ffmpeg exit \d+: /, '').split(' | ').every((l) => AUDIO_DECODERS.test(l))) result = { opinion: 'valid-video', why: all.why };
       else result = all;
     }
   }

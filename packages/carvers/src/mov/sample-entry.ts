@@ -115,6 +115,9 @@ export function stsdProblem(reader: Reader, stsd: BoxHeader, budget: BoxBudget, 
   if (count !== list.boxes.length || count === 0) return `stsd claims ${count} entries and holds ${list.boxes.length}`;
   const broken = entries.findIndex((e) => (AVC.has(e.format) || HEVC.has(e.format)) && e.check.kind !== 'nal');
   if (broken >= 0) return `sample entry ${broken + 1} ('${entries[broken]!.format}') has no valid decoder configuration`;
+  // A sample entry with a 64-bit size: legal for a box, but no writer makes one and decoders (ffmpeg) refuse it.
+  const large = list.boxes.find((b) => b.headerSize !== 8 && b.type !== 'uuid');
+  if (large) return `'${large.type}' sample entry at image offset ${large.start} has a 64-bit size`;
   const odd = list.boxes.find((b) => NOT_SAMPLE_ENTRIES.has(b.type));
   if (odd) return `a '${odd.type}' box at image offset ${odd.start} stands where a sample entry must`;
   for (const e of list.boxes) {
