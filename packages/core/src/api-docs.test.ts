@@ -9,7 +9,7 @@ import ts from 'typescript';
 
 const SRC = resolve(import.meta.dirname);
 /** Modules still being written elsewhere; their TSDoc is tracked separately. Shrink this list, never grow it. */
-const PENDING = ['pool/', 'report/', 'reassemble/', 'audit/', 'fuzz/', 'carver.ts'];
+const PENDING = ['fuzz/'];
 
 function undocumented(entry: string): string[] {
   const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });

@@ -14,13 +14,17 @@ export type CarveStatus = 'complete' | 'truncated' | 'damaged';
 
 /** One contiguous piece of a carved file: `length` bytes at image offset `imgOffset` are file bytes from `fileOffset`. */
 export interface ByteRun {
+  /** Image offset of the run's first byte. */
   imgOffset: number;
+  /** Where the run's bytes sit in the carved file. */
   fileOffset: number;
+  /** Bytes in the run. */
   length: number;
 }
 
 /** JSON-safe metadata values (they go into report.json and DFXML as they are). */
 export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
+/** A carver's facts about a file (camera, dates, dimensions, codec...), by name. */
 export type Metadata = { [key: string]: MetadataValue };
 
 /**
@@ -29,10 +33,13 @@ export type Metadata = { [key: string]: MetadataValue };
  * signatures by their first byte, so keep `bytes` distinctive (≥ 2 bytes).
  */
 export interface Signature {
+  /** The bytes, as numbers 0–255. */
   readonly bytes: readonly number[];
+  /** Where they sit relative to the file's first byte (default 0). */
   readonly offset?: number;
   /** Optional per-byte mask (same length as bytes): compare (image & mask) === bytes. The first byte is never masked. */
   readonly mask?: readonly number[];
+  /** For `rawcarve types` and reports ("SOI", "ftyp heic"). */
   readonly description?: string;
 }
 
@@ -52,7 +59,9 @@ export interface CarveContext {
   readonly resume?: ResumeMemo;
 }
 
+/** A carver's memo across reassembly trials of one file (see CarveContext.resume). */
 export interface ResumeMemo {
+  /** File offsets below this hold the same bytes as in every earlier trial with this memo. */
   readonly stableUntil: number;
   /** Carver-private; starts undefined. */
   state: unknown;
@@ -60,6 +69,7 @@ export interface ResumeMemo {
 
 /** What a carver found at a candidate offset. */
 export interface CarveResult {
+  /** complete: every check passed to the file's end; truncated: valid data that ends early; damaged: checks failed inside. */
   readonly status: CarveStatus;
   /** The file's bytes in file order. A contiguous file has one run starting at the candidate offset. */
   readonly byteRuns: readonly ByteRun[];
@@ -90,10 +100,13 @@ export interface CarveResult {
 export interface Carver {
   /** Short lower-case id: the output folder name (files/<name>/) and the --types value. */
   readonly name: string;
+  /** Semver of the carver, in reports (a report says which carver version judged each file). */
   readonly version: string;
+  /** One line for `rawcarve types`: formats and what is checked. */
   readonly description: string;
   /** Output extensions, the default first. */
   readonly extensions: readonly string[];
+  /** Where files of this type may start; the scanner tests them at every aligned offset. */
   readonly signatures: readonly Signature[];
   /** Default maximum file size in bytes (hostile size fields cannot make the engine read past it). */
   readonly maxFileSize: number;
@@ -153,10 +166,13 @@ export interface Carver {
 
 /** File offsets [from, to) where a fragment boundary probably lies. */
 export interface SuspectRange {
+  /** First file offset of the range. */
   readonly from: number;
+  /** File offset just past the range. */
   readonly to: number;
 }
 
+/** Bytes a file must hold at a known file offset past its break: where they are in the image, the next fragment is. */
 export interface ExpectedBytes {
   /** File offset of `bytes`. */
   readonly fileOffset: number;

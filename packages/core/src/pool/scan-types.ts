@@ -158,5 +158,6 @@ export interface RunLimits {
 
 /** The scan stopped because its signal was aborted (Ctrl-C); `rawcarve scan --resume` continues it. */
 export class ScanInterrupted extends Error {
+  /** 'ScanInterrupted', for messages and instanceof-free checks. */
   override name = 'ScanInterrupted';
 }

@@ -100,6 +100,7 @@ function outputHint(err: unknown): string {
 
 /** An error that says which output file failed and what to do. */
 export class OutputWriteError extends Error {
+  /** 'OutputWriteError', for messages and instanceof-free checks. */
   override name = 'OutputWriteError';
   constructor(path: string, cause: unknown) {
     super(`writing ${path} failed: ${cause instanceof Error ? cause.message : String(cause)}; ${outputHint(cause)}`, { cause });

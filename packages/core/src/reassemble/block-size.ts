@@ -19,6 +19,11 @@ const MIN_HEADERS = 4;
 const MIN_SHARE = 0.8;
 const MAX_CLUSTER = 128 * 1024;
 
+/**
+ * The cluster size and base offset most file headers sit on (file systems
+ * start files on clusters), as PhotoRec infers them; 512-byte sectors when
+ * too few headers agree.
+ */
 export function inferBlockGrid(headerOffsets: readonly number[]): BlockGrid {
   const sectorAligned = headerOffsets.filter((o) => o % 512 === 0);
   if (sectorAligned.length < MIN_HEADERS) return DEFAULT_GRID;

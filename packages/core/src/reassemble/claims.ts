@@ -11,11 +11,13 @@ export interface Claim {
   firm: boolean;
 }
 
+/** Claimed byte ranges of the image, by owning file. */
 export class ClaimMap {
   /** Sorted by start, non-overlapping after add() (later claims never overlap: callers add free ranges). */
   private claims: Claim[] = [];
   private sorted = true;
 
+  /** Claims [start, end) for the file starting at `owner`; `firm` for a complete file's bytes. */
   add(start: number, end: number, owner: number, firm = true): void {
     if (end <= start) return;
     this.claims.push({ start, end, owner, firm });

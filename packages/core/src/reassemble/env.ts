@@ -3,9 +3,13 @@ import type { Reader } from '../reader/reader.js';
 import type { BlockGrid } from './block-size.js';
 import type { ClaimMap } from './claims.js';
 
+/** The image and what is known of it, shared by every file's search. */
 export interface GapCarveEnv {
+  /** The whole image, random access. */
   readonly reader: Reader;
+  /** Cluster size and base: fragments start and end on it. */
   readonly grid: BlockGrid;
+  /** Bytes already owned by files (complete ones firmly, first fragments softly). */
   readonly claims: ClaimMap;
   /** Image offsets where a file (of any type) starts: never a continuation. */
   readonly headers: ReadonlySet<number>;

@@ -6,6 +6,7 @@
 import type { ByteRun } from '../carver.js';
 import type { Reader } from '../reader/reader.js';
 
+/** One fragment of a trial assembly. */
 export interface Piece {
   /** Image offset of the piece's first byte. */
   readonly img: number;
@@ -13,7 +14,9 @@ export interface Piece {
   readonly length: number;
 }
 
+/** Reads a trial assembly of fragments as one file (file offset 0 = the first piece's first byte). */
 export class FragmentReader implements Reader {
+  /** Bytes of the assembly (the last piece runs to the image end). */
   readonly size: number;
   /** File offset where each piece starts. */
   private readonly starts: number[] = [];
@@ -38,6 +41,7 @@ export class FragmentReader implements Reader {
     return 0;
   }
 
+  /** The assembly's bytes [offset, offset + length), copied when they span pieces. */
   bytes(offset: number, length: number): Uint8Array {
     if (offset >= this.size || length <= 0) return new Uint8Array(0);
     const want = Math.min(length, this.size - offset);
@@ -55,6 +59,7 @@ export class FragmentReader implements Reader {
     return out;
   }
 
+  /** A zero-copy view from `offset` to the end of its piece at most. */
   chunk(offset: number, maxLength: number): Uint8Array {
     if (offset >= this.size) return new Uint8Array(0);
     const i = this.pieceAt(offset);

@@ -22,6 +22,7 @@ import { FragmentReader, type Piece } from './fragment-reader.js';
 export type { GapCarveEnv } from './env.js';
 export { firstForeignCluster, unprovenTailCut } from './content.js';
 
+/** How much searching one file may cost. */
 export interface GapCarveBudget {
   /** Carver validations per file. */
   readonly maxTrials: number;
@@ -33,9 +34,11 @@ export interface GapCarveBudget {
   readonly maxBytes: number;
   /** Wall-clock guard per file, far above what the other limits allow: a safety net, not the budget. */
   readonly maxMs: number;
+  /** Most fragments one file may be rebuilt from. */
   readonly maxFragments: number;
-  /** How far after a break, and before the file's start, continuations are looked for. */
+  /** How far after a break continuations are looked for (bytes). */
   readonly windowAfter: number;
+  /** How far before the file's start continuations are looked for (out-of-order layouts). */
   readonly windowBefore: number;
   /**
    * Smallest fragment accepted between the first and the last: a middle
@@ -46,6 +49,7 @@ export interface GapCarveBudget {
   readonly minMiddleFragment: number;
 }
 
+/** The per-file budget used by a scan: 4 000 trials or 192 MiB validated, 8 fragments, 1 GiB windows. */
 export const DEFAULT_BUDGET: GapCarveBudget = {
   maxTrials: 4000,
   maxBytes: 192 * 1024 * 1024,
@@ -60,10 +64,13 @@ export const DEFAULT_BUDGET: GapCarveBudget = {
 const TRIAL_BYTES = 16 * 1024;
 
 
+/** What one file's search found and cost. */
 export interface GapCarveOutcome {
   /** The rebuilt file (complete, ≥ 2 runs), or null. */
   result: CarveResult | null;
+  /** Trial assemblies validated. */
   trials: number;
+  /** Wall time spent (for statistics only: it decides nothing). */
   ms: number;
   /** What was tried, for the report. */
   note: string;
@@ -92,6 +99,11 @@ function better(a: PartialRun, b: PartialRun): boolean {
 /** Partial continuations starting this many clusters apart or less are one region: the beam keeps the best of them. */
 const BEAM_REGION = 16;
 
+/**
+ * Searches the fragments that complete the incomplete file starting at
+ * `offset`; returns it rebuilt (complete, every seam with evidence) or null,
+ * with what was tried.
+ */
 export function gapCarve(
   env: GapCarveEnv,
   carver: Carver,

@@ -26,15 +26,21 @@ const BOUNDARY_BACK = 64;
 const HEAD_LAG_CLUSTERS = 64;
 const BOUNDARY_AHEAD = 8;
 
+/** What the reassembly pass did, for report.json summary.reassembly. */
 export interface ReassemblyStats {
+  /** Cluster grid used. */
   grid: BlockGrid;
   /** Whether the grid came from --block-size. */
   gridGiven: boolean;
+  /** Incomplete files searched. */
   attempted: number;
+  /** Files rebuilt from fragments. */
   rebuilt: number;
   /** Incomplete files ended before the filler that follows their break. */
   trimmed: number;
+  /** Trial assemblies validated, all files together. */
   trials: number;
+  /** Wall time of the pass. */
   ms: number;
 }
 

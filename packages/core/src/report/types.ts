@@ -83,24 +83,33 @@ export interface FileFsFacts {
 
 /** A FAT/exFAT volume found on the image (report.json summary.fs and summary.fileSystems). */
 export interface FsSummary {
+  /** File system type from the boot sector. */
   type: 'FAT12' | 'FAT16' | 'FAT32' | 'exFAT';
   /** none: the volume starts at the image start; mbr or gpt: partition `partitionIndex` of that table. */
   scheme: 'none' | 'mbr' | 'gpt';
+  /** Index of the partition in its table (null when the volume starts at the image start). */
   partitionIndex: number | null;
   /** Image offset of the boot sector. */
   partitionOffset: number;
+  /** Volume label (boot sector or root directory), if any. */
   label: string | null;
+  /** Bytes per cluster. */
   clusterSize: number;
+  /** Data clusters of the volume. */
   clusters: number;
+  /** Clusters the FAT (or exFAT bitmap) marks as in use. */
   allocatedClusters: number;
   /** Image offset of cluster 2. */
   dataStart: number;
   /** Live and deleted file entries (folders not counted). */
   liveEntries: number;
+  /** Deleted file entries found (first letter lost unless a long name restores it). */
   deletedEntries: number;
   /** Carved files matched to an entry: all, to deleted entries, to live ones. */
   matched: number;
+  /** Of those, matched to deleted entries. */
   matchedDeleted: number;
+  /** Of those, matched to live entries. */
   matchedLive: number;
   /** Deleted file entries (size > 0) no carved file matches: overwritten, or of a type not carved. */
   deletedUnmatched: number;
@@ -185,6 +194,7 @@ export interface ScanSummary {
   gallery?: GallerySummary;
   /** The first FAT/exFAT volume found (null: none); fileSystems lists every one. */
   fs?: FsSummary | null;
+  /** Every FAT/exFAT volume found on the image. */
   fileSystems?: FsSummary[];
 }
 
