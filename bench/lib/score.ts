@@ -6,9 +6,10 @@
  * recovered copies.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { BenchLayout } from '../gen-image.js';
+import { listFiles } from '../../test-images/src/evaluate-dir.js';
 
 /** The fields of rawcarve's report.json the harness reads. */
 export interface ScanReportSubset {
@@ -64,17 +65,6 @@ export function scoreFolder(dir: string, layout: BenchLayout, ignore: (relPath: 
     }
   }
   return score;
-}
-
-/** Regular files under `dir`, depth first; symlinks are not followed. */
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFiles(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 }
 
 /** Streamed, so multi-GB outputs never sit in memory. */

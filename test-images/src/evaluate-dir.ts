@@ -79,7 +79,7 @@ export function evaluateDir(opts: EvaluateDirOptions): DirEvaluation {
 }
 
 /** Regular files under `dir`, depth first; symlinks are not followed. */
-function listFiles(dir: string): string[] {
+export function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
