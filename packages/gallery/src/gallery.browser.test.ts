@@ -26,7 +26,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The HTML without its embedded data: the page itself must name no network address. */
 const withoutData = (html: string): string => html.replace(/<script type="application\/json" id="gallery-data">[\s\S]*?<\/script>/, '');
 
-describe.skipIf(!CHROMIUM)('report.html in chromium (skipped: no /usr/bin/chromium; scripts/install-test-tools.sh installs it)', () => {
+describe.skipIf(!CHROMIUM)(CHROMIUM ? 'report.html in headless chromium' : 'report.html in chromium (skipped: no /usr/bin/chromium; scripts/install-test-tools.sh installs it)', () => {
   describe('the report of a scanned card image', () => {
     let out = '';
     let report: ScanReport;
