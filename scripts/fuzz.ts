@@ -403,7 +403,7 @@ let lastSummary: { totals: { inputs: number; crashes: number; hangs: number; fal
 function markdown(targets: Record<string, TargetStats>, totals: { inputs: number; crashes: number; hangs: number; falseCompletes: number; falseReads: number; unverified: number }): string {
   const v = (s: TargetStats, k: string): number => s.verdicts[k] ?? 0;
   const lines = [
-    '| target | inputs | kinds | crashes | hangs | max ms/call | max heap growth/call | complete: identical | unmutated prefix / prefix at boundary | unchecked bytes only | decodes validly (undetectable) | video decodes, audio not | false complete |',
+    '| target | inputs | kinds | crashes | hangs | max ms/call | max heap growth/call | complete: identical | unmutated prefix / prefix at boundary | unchecked bytes only | decodes validly (undetectable) | only unparsed streams fail (audio, unknown codec) | false complete |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [name, s] of Object.entries(targets)) {

@@ -37,7 +37,7 @@ export type Verdict =
   | 'prefix-at-boundary'
   | 'unchecked'
   | 'decodes-validly'
-  /** MOV/MP4: every video stream decodes, an audio stream does not: audio content is not parsed by the carver. */
+  /** MOV/MP4: every stream the carver parses decodes; only audio or a codec it does not know fails (not parsed by design). */
   | 'undetectable-audio'
   | 'false-complete'
   | 'unverified'
@@ -72,42 +72,51 @@ export function classify(format: Format, seed: Seed | null, mutant: Mutant | nul
     const original = seed.bytes.subarray(0, seed.length);
     if (equal(carved, original)) return { verdict: 'identical', label };
     if (mutant && carved.length <= mutant.from && equal(carved, original.subarray(0, carved.length))) return { verdict: 'unmutated-prefix', label };
-    // Same length: every byte that differs from the original must lie where the format checks nothing.
-    if (carved.length === seed.length) {
-      const runs = differingRuns(carved, original);
+    // The original's length, or shorter and ending where the original has a structure boundary (a movie
+    // fragment, an MPF image: nothing in the file says more follows): every byte that differs from the
+    // original must lie where the format checks nothing.
+    const prefix = carved.length < seed.length && seed.regions().boundaries.has(carved.length);
+    if (carved.length === seed.length || prefix) {
+      const fits: Verdict = prefix ? 'prefix-at-boundary' : 'unchecked';
+      const base = original.subarray(0, carved.length);
+      const runs = differingRuns(carved, base);
       const unchecked = seed.regions().unchecked;
-      if (runs !== null && runs.every((r) => covered(unchecked, r))) return { verdict: 'unchecked', label };
+      if (runs !== null && runs.every((r) => covered(unchecked, r))) return { verdict: fits, label };
       // Changes in both kinds of bytes. The carver looks at checked bytes only, so it cannot tell this file from
       // the one with the unchecked changes undone: if that one is valid, the carver was right about all it checks
-      // (a decoder failure comes from bytes it never looks at).
-      // First by mutation (a swap stays whole while the flips beside it in unchecked bytes are undone), then by byte.
+      // (a decoder failure comes from bytes it never looks at). First by mutation (a swap stays whole while the
+      // flips beside it in unchecked bytes are undone), then by byte.
+      const judge = (repaired: Uint8Array): Classification | null => {
+        const o = independentOpinion(format, repaired, seed.imageStarts.filter((x) => x < repaired.length)).opinion;
+        if (o === 'valid') return { verdict: fits, label: `${label}+checked-valid` };
+        if (o === 'valid-video') return { verdict: 'undetectable-audio', label: `${label}+checked-valid` };
+        return null;
+      };
       const parts = mutant?.overwritten;
       if (parts && parts.length > 1 && options.validate !== false) {
         const repaired = Uint8Array.from(carved);
         let undone = 0;
         for (const r of parts) {
-          if (r.end <= seed.length && covered(unchecked, r)) {
-            repaired.set(original.subarray(r.start, r.end), r.start);
+          if (r.end <= carved.length && covered(unchecked, r)) {
+            repaired.set(base.subarray(r.start, r.end), r.start);
             undone++;
           }
         }
-        if (undone > 0 && independentOpinion(format, repaired, seed.imageStarts).opinion === 'valid') return { verdict: 'unchecked', label: `${label}+checked-valid` };
+        const v = undone > 0 ? judge(repaired) : null;
+        if (v) return v;
       }
       if (runs !== null && options.validate !== false) {
         const repaired = Uint8Array.from(carved);
         let undone = 0;
         for (const r of runs) {
           for (const u of overlapping(unchecked, r)) {
-            repaired.set(original.subarray(u.start, u.end), u.start);
+            repaired.set(base.subarray(u.start, u.end), u.start);
             undone++;
           }
         }
-        if (undone > 0 && independentOpinion(format, repaired, seed.imageStarts).opinion === 'valid') return { verdict: 'unchecked', label: `${label}+checked-valid` };
+        const v = undone > 0 ? judge(repaired) : null;
+        if (v) return v;
       }
-    } else if (carved.length < seed.length && seed.regions().boundaries.has(carved.length)) {
-      // Ends where the original has a structure boundary (a movie fragment, an MPF image): a shorter valid file.
-      const runs = differingRuns(carved, original.subarray(0, carved.length));
-      if (runs !== null && runs.every((r) => covered(seed.regions().unchecked, r))) return { verdict: 'prefix-at-boundary', label };
     }
   }
   if (options.validate === false) return { verdict: 'unverified', label };

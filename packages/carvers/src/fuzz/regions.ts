@@ -22,11 +22,13 @@
  *   item data except what is checked (hvc1: every NAL length field — the
  *   NAL headers are checked for validity, but one turned into another valid
  *   header is undetectable without decoding; grid: all of it; Exif: the offset and TIFF header; jpeg: SOI;
- *   av01: the first OBU header); mdat bytes no item uses.
+ *   av01: every OBU header and size; avc1: every NAL length field); mdat
+ *   bytes no item uses.
  * MOV/MP4 — payloads of top-level boxes other than ftyp, moov, moof and
  *   mdat; in moov: mvhd, tkhd (but version and track_ID), mdhd, hdlr (but
  *   handler_type), media headers, dinf, edts, udta, meta, stts, ctts, sdtp,
- *   sgpd, sbgp, cslg, stps, subs, saiz, saio, mehd, mfhd, tfdt payloads;
+ *   sgpd, sbgp, cslg, stps, subs, saiz, saio, mehd, mfhd, tfdt payloads (and
+ *   type: renamed, such an optional box is just dropped); stss entries;
  *   sample entries' fields and child boxes except avcC/hvcC's version and
  *   NAL length size; audio and other non-video sample entries; mdat bytes
  *   other than the NAL length fields of every sample of an H.264/HEVC track
@@ -287,11 +289,40 @@ function heicRegions(b: Uint8Array, tree: BoxNode[], all: BoxNode[], un: Range[]
     } else if (type === 'grid') holes.push(...ext);
     else if (type === 'Exif') holes.push({ start: first.start, end: Math.min(first.end, first.start + 8 + readUint(b, first.start, 4)) });
     else if (type === 'jpeg') holes.push({ start: first.start, end: first.start + 2 });
-    else if (type === 'av01') holes.push({ start: first.start, end: first.start + 1 });
+    else if (type === 'av01') obuHoles(b, ext, holes);
+    else if (type === 'avc1') {
+      const ls = lengthSizeOf.get(loc.id);
+      if (ls === undefined || !nalHoles(b, ext, ls, 'avc', holes, budget)) holes.push(...ext);
+    }
   }
 }
 
-/** item → NAL length size from its hvcC (via ipma). */
+/** AV1 item data: every OBU header and size field is checked (one extent; others count as checked whole). */
+function obuHoles(b: Uint8Array, ext: readonly Range[], holes: Range[]): void {
+  if (ext.length !== 1) {
+    holes.push(...ext);
+    return;
+  }
+  const { start, end } = ext[0]!;
+  for (let pos = start, n = 0; pos < end && n < 4096; n++) {
+    const h = b[pos]!;
+    let at = pos + 1 + ((h >> 2) & 1);
+    if (!(h & 2)) {
+      holes.push({ start: pos, end: Math.min(end, at) });
+      return;
+    }
+    let size = 0;
+    for (let i = 0; at < end && i < 8; i++) {
+      const x = b[at++]!;
+      size += (x & 0x7f) * 2 ** (7 * i);
+      if (!(x & 0x80)) break;
+    }
+    holes.push({ start: pos, end: at });
+    pos = at + size;
+  }
+}
+
+/** item → NAL length size from its hvcC or avcC (via ipma). */
 function propertyLengthSizes(b: Uint8Array, meta: BoxNode): Map<number, number> {
   const out = new Map<number, number>();
   const iprp = child(meta, 'iprp');
@@ -312,6 +343,7 @@ function propertyLengthSizes(b: Uint8Array, meta: BoxNode): Map<number, number> 
         at += flags & 1 ? 2 : 1;
         const prop = ipco.children[index - 1];
         if (prop?.type === 'hvcC') out.set(id, (b[payloadOf(prop) + 21]! & 3) + 1);
+        if (prop?.type === 'avcC') out.set(id, (b[payloadOf(prop) + 4]! & 3) + 1);
       }
     }
   }
@@ -369,7 +401,10 @@ function movRegions(b: Uint8Array, tree: BoxNode[], all: BoxNode[], un: Range[],
   for (const n of all) {
     if (n.depth === 0) continue;
     const p = payloadOf(n);
-    if (MOV_OPAQUE.has(n.type)) un.push(pay(n));
+    // Opaque boxes: their payload, and their type (renamed, an optional box is just dropped: timing is not checked).
+    if (MOV_OPAQUE.has(n.type)) un.push(pay(n), { start: n.start + 4, end: n.start + 8 });
+    // stss: which samples are sync is not checked (only that its entries fit the box).
+    else if (n.type === 'stss') un.push({ start: p + 8, end: n.end });
     else if (n.type === 'mvhd') un.push({ start: p + 1, end: n.end });
     else if (n.type === 'tkhd') {
       const idAt = p + (b[p] === 1 ? 20 : 12);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { jpegLayout } from './jpeg-layout.js';
 import type { Format } from './regions.js';
 
-/** valid-video: ffmpeg decodes every video stream, only audio streams fail. */
+/** valid-video: every stream the carver parses (video of a known codec) decodes; only audio or an unknown codec fails. */
 export type Opinion = 'valid' | 'valid-video' | 'invalid' | 'unavailable';
 
 /**
@@ -46,6 +46,8 @@ function workDir(): string {
 
 const cache = new Map<string, { opinion: Opinion; why: string }>();
 const AUDIO_DECODERS = /^\[(aac|mp3|mp3float|mp2|ac3|eac3|opus|vorbis|flac|alac|amrnb|amrwb|pcm_[a-z0-9]+|adpcm_[a-z0-9_]+|gsm|qdm2|qdmc|mace[36]) @/;
+/** ffmpeg's words for a stream whose codec it does not know (so neither does the carver: nothing is parsed). */
+const UNKNOWN_CODEC = /Decoder \(codec none\) not found|codec none|Unknown decoder/;
 const TIMING_ONLY = /non monotonically increasing dts|Invalid timestamps|non monotonous DTS|Discarding ID3 tags/;
 const TIMEOUT_MS = 120_000;
 /** HEIC and movies larger than this are parsed or demuxed by the second opinion, not decoded. */
@@ -71,10 +73,12 @@ export function independentOpinion(format: Format, bytes: Uint8Array, starts: re
 function decide(format: Format, bytes: Uint8Array, starts: readonly number[], key: string): { opinion: Opinion; why: string } {
   const file = join(workDir(), `v.${format === 'mov' ? 'mp4' : format}`);
   let result: { opinion: Opinion; why: string } = { opinion: 'valid', why: '' };
+  let lastErrors: string[] = [];
   const run = (cmd: string, args: string[], ignore: RegExp = TIMING_ONLY): boolean => {
     const r = server().run(cmd, args);
     // Timestamps are not checked by the carvers (stts, ctts, tfdt are unchecked by design): ffmpeg's DTS complaints are not damage they claim to see.
     const err = (r.stderr ?? '').split('\n').filter((l) => l.trim() !== '' && !TIMING_ONLY.test(l) && !ignore.test(l)).join('\n').trim();
+    lastErrors = err.split('\n');
     if (r.status === 0 && err === '') return true;
     result = { opinion: r.error ? 'unavailable' : 'invalid', why: r.error ? String(r.error) : `${cmd} exit ${r.status}: ${err.split('\n').slice(0, 3).join(' | ')}` };
     return false;
@@ -111,10 +115,14 @@ function decide(format: Format, bytes: Uint8Array, starts: readonly number[], ke
     if (!run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0', ...codec, '-f', 'null', '-']) && result.opinion === 'invalid') {
       // The carver parses video samples only: do the video streams alone decode?
       const all = result;
+      // Only streams the carver does not parse failed: audio, or a codec ffmpeg (and the carver) does not know.
+      const unparsedOnly = lastErrors.every((l) => AUDIO_DECODERS.test(l) || UNKNOWN_CODEC.test(l) || /^Error (while|opening) (opening|decoding|input|output)|^Conversion failed|^Error marking/.test(l));
+      const someUnknown = lastErrors.some((l) => UNKNOWN_CODEC.test(l));
       // (ffmpeg still probes the audio streams: their decoders' complaints are not about video.)
       if (run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0:v', ...codec, '-f', 'null', '-'], AUDIO_DECODERS)) result = { opinion: 'valid-video', why: all.why };
       // No video stream at all and only audio decoders complained: nothing the carver can parse was wrong.
       else if (/matches no streams/.test(result.why) && all.why.replace(/^ffmpeg exit \d+: /, '').split(' | ').every((l) => AUDIO_DECODERS.test(l))) result = { opinion: 'valid-video', why: all.why };
+      else if (someUnknown && unparsedOnly) result = { opinion: 'valid-video', why: all.why };
       else result = all;
     }
   }

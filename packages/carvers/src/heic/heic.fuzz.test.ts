@@ -104,4 +104,31 @@ describe('HEIC carver under hostile input', () => {
     expect(carve(noIspe)?.status).not.toBe('complete');
     expect(carve(plain!.bytes.subarray(0, plain!.length))?.status).toBe('complete');
   });
+
+  it.skipIf(!plain)('regressions found by fuzzing: a decoder configuration not marked essential, "no property" marked essential', () => {
+    const b0 = plain!.bytes.subarray(0, plain!.length);
+    const nodes = allBoxes(boxTree(b0));
+    const props = nodes.find((n) => n.type === 'ipco')!.children.map((c) => c.type);
+    /** Byte offsets of the 1-byte associations (ipma version 0, flags 0) and the property each names. */
+    const associations = (): { at: number; type: string }[] => {
+      const ipma = nodes.find((n) => n.type === 'ipma')!;
+      const out: { at: number; type: string }[] = [];
+      let at = payloadOf(ipma) + 8;
+      const count = (b0[at - 4]! << 24) | (b0[at - 3]! << 16) | (b0[at - 2]! << 8) | b0[at - 1]!;
+      for (let i = 0; i < count; i++) {
+        at += 2;
+        const n = b0[at++]!;
+        for (let k = 0; k < n; k++, at++) out.push({ at, type: props[(b0[at]! & 0x7f) - 1] ?? '?' });
+      }
+      return out;
+    };
+    expect(b0[payloadOf(nodes.find((n) => n.type === 'ipma')!)]).toBe(0);
+    const hvcC = associations().find((a) => a.type === 'hvcC')!;
+    const notEssential = Uint8Array.from(b0);
+    notEssential[hvcC.at]! &= 0x7f;
+    expect(carve(notEssential)?.status).not.toBe('complete');
+    const essentialNothing = Uint8Array.from(b0);
+    essentialNothing[associations().find((a) => a.type !== 'hvcC')!.at] = 0x80;
+    expect(carve(essentialNothing)?.status).not.toBe('complete');
+  });
 });

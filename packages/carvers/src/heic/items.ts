@@ -37,6 +37,8 @@ export interface ItemsCheck {
 
 /** Item types that are images (coded or derived), as HEIF, MIAF and AVIF define them. */
 const IMAGE_ITEM_TYPES = new Set(['hvc1', 'hev1', 'av01', 'avc1', 'jpeg', 'j2k1', 'vvc1', 'unci', 'grid', 'iovl', 'iden', 'tmap']);
+/** The decoder configuration property of each coded image item type. */
+const CONFIG_PROPERTY: Record<string, string> = { hvc1: 'hvcC', hev1: 'hvcC', av01: 'av1C', avc1: 'avcC' };
 /** Box types that belong to the file's structure and can never be item properties in ipco. */
 const NOT_PROPERTIES = new Set(['ftyp', 'meta', 'hdlr', 'pitm', 'iloc', 'iinf', 'infe', 'iref', 'iprp', 'ipco', 'ipma', 'idat', 'mdat', 'moov', 'trak', 'moof', 'dinf', 'dref']);
 
@@ -114,6 +116,14 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     }
   }
   for (const info of meta.items.values()) {
+    // A coded image's decoder configuration is an essential property (HEIF §6.5.3, AVIF): a decoder
+    // may ignore non-essential ones, and libheif then cannot decode the image.
+    const conf = CONFIG_PROPERTY[info.itemType];
+    const confAt = conf ? (meta.associations.get(info.itemId) ?? []).find((i) => meta.properties[i - 1]?.type === conf) : undefined;
+    if (meta.essential && confAt !== undefined && !meta.essential.has(`${info.itemId}:${confAt}`)) {
+      res.problem = `item ${info.itemId}'s '${conf}' is not marked essential`;
+      return res;
+    }
     // Every image item, coded or derived, carries its size (ISO/IEC 23008-12 §6.5.3).
     if (IMAGE_ITEM_TYPES.has(info.itemType) && !itemProperties(meta, info.itemId).some((p) => p.type === 'ispe')) {
       res.problem = `image item ${info.itemId} ('${info.itemType}') has no ispe property`;
@@ -210,8 +220,19 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
       if (nal.vcl === 0) return 'no coded slice among its NAL units';
       return { verifiedUntil: nal.verifiedUntil };
     }
+    case 'avc1': {
+      const avcC = itemProperties(meta, itemId).find((p) => p.type === 'avcC');
+      if (!avcC) return 'no avcC property';
+      const conf = reader.bytes(avcC.box.start + avcC.box.headerSize, 5);
+      if (conf.length < 5 || conf[0] !== 1) return 'avcC is not configurationVersion 1';
+      const nal = checkNalUnits(reader, extents, (conf[4]! & 3) + 1, 'avc');
+      if (!nal.ok) return { message: `${nal.problem} at image offset ${nal.badAt}`, at: nal.badAt ?? extents[0]!.offset };
+      return nal.vcl === 0 ? 'no coded slice among its NAL units' : { verifiedUntil: nal.verifiedUntil };
+    }
     case 'av01': {
       if (!itemProperties(meta, itemId).some((p) => p.type === 'av1C')) return 'no av1C property';
+      // AVIF makes pixi mandatory for image items (and libheif takes the bit depth from it).
+      if (!itemProperties(meta, itemId).some((p) => p.type === 'pixi')) return 'no pixi property';
       return checkObus(reader, extents);
     }
     case 'grid': {
@@ -275,6 +296,9 @@ function checkObus(reader: Reader, extents: Extent[]): string | DataCheck | null
   if (extents.length !== 1) return null; // AVIF stills are one extent; split data is only located, as before
   const e = extents[0]!;
   let pos = 0;
+  // An AV1 image item is a sync sample: a sequence header and a frame (or a frame header and tile groups).
+  const seen = new Set<number>();
+  const complete = (): string | null => (seen.has(1) && (seen.has(6) || seen.has(4)) ? null : 'no sequence header or no frame among its OBUs');
   for (let n = 0; pos < e.length; n++) {
     if (n >= MAX_OBUS) return `more than ${MAX_OBUS} OBUs`;
     const h = reader.bytes(e.offset + pos, 10);
@@ -282,8 +306,9 @@ function checkObus(reader: Reader, extents: Extent[]): string | DataCheck | null
     if (b === undefined) return { message: 'item data lies outside the image', at: e.offset + pos };
     const type = (b >> 3) & 15;
     if (b & 0x80 || b & 1 || !((type >= 1 && type <= 8) || type === 15)) return { message: `invalid AV1 OBU header ${b} at image offset ${e.offset + pos}`, at: e.offset + pos };
+    seen.add(type);
     let at = 1 + ((b >> 2) & 1); // extension byte
-    if (!(b & 2)) return pos + at <= e.length ? { verifiedUntil: e.offset + pos + at } : 'OBU header runs past the item'; // no size: runs to the end
+    if (!(b & 2)) return pos + at > e.length ? 'OBU header runs past the item' : (complete() ?? { verifiedUntil: e.offset + pos + at }); // no size: runs to the end
     let size = 0;
     for (let i = 0; ; i++) {
       if (i >= 8 || at >= h.length) return { message: `OBU size field too long at image offset ${e.offset + pos}`, at: e.offset + pos };
@@ -293,7 +318,8 @@ function checkObus(reader: Reader, extents: Extent[]): string | DataCheck | null
     }
     pos += at + size;
   }
-  return pos === e.length ? { verifiedUntil: e.offset + e.length } : { message: 'OBU sizes do not tile the item', at: e.offset };
+  if (pos !== e.length) return { message: 'OBU sizes do not tile the item', at: e.offset };
+  return complete() ?? { verifiedUntil: e.offset + e.length };
 }
 
 /**

@@ -46,6 +46,8 @@ export interface HeifMeta {
   readonly properties: ItemProperty[];
   /** ipma: item → 1-based property indices. */
   readonly associations: Map<number, number[]>;
+  /** ipma associations marked essential, as `${itemId}:${propertyIndex}`. */
+  readonly essential?: ReadonlySet<string>;
   /** idat payload in the image, if any. */
   readonly idat: { start: number; length: number } | null;
 }
@@ -79,7 +81,7 @@ export function parseMeta(reader: Reader, metaBox: BoxHeader, budget: BoxBudget)
     const irefBox = findBox(kids.boxes, 'iref');
     const iprpBox = findBox(kids.boxes, 'iprp');
     const idatBox = findBox(kids.boxes, 'idat');
-    const props = iprpBox ? iprp(reader, iprpBox, budget) : { properties: [], associations: new Map<number, number[]>() };
+    const props = iprpBox ? iprp(reader, iprpBox, budget) : { properties: [], associations: new Map<number, number[]>(), essential: new Set<string>() };
     return {
       ok: true,
       meta: {
@@ -90,6 +92,7 @@ export function parseMeta(reader: Reader, metaBox: BoxHeader, budget: BoxBudget)
         references: irefBox ? iref(reader, irefBox, budget) : [],
         properties: props.properties,
         associations: props.associations,
+        essential: props.essential,
         idat: idatBox ? { start: payload(idatBox), length: idatBox.end - payload(idatBox) } : null,
       },
     };
@@ -201,7 +204,7 @@ function iref(reader: Reader, box: BoxHeader, budget: BoxBudget): HeifMeta['refe
 }
 
 /** iprp (§9.3 of 23008-12): ipco holds the properties, ipma associates them with items. */
-function iprp(reader: Reader, box: BoxHeader, budget: BoxBudget): { properties: ItemProperty[]; associations: Map<number, number[]> } {
+function iprp(reader: Reader, box: BoxHeader, budget: BoxBudget): { properties: ItemProperty[]; associations: Map<number, number[]>; essential: Set<string> } {
   const kids = childBoxes(reader, payload(box), box.end, budget);
   if (kids.problem) throw new BoxFieldError(box.start, `iprp: ${kids.problem}`);
   const ipco = findBox(kids.boxes, 'ipco');
@@ -209,11 +212,12 @@ function iprp(reader: Reader, box: BoxHeader, budget: BoxBudget): { properties: 
   const props = childBoxes(reader, payload(ipco), ipco.end, budget);
   if (props.problem) throw new BoxFieldError(ipco.start, `ipco: ${props.problem}`);
   const associations = new Map<number, number[]>();
-  for (const m of kids.boxes.filter((b) => b.type === 'ipma')) ipma(reader, m, associations);
-  return { properties: props.boxes.map((b) => ({ type: b.type, box: b })), associations };
+  const essential = new Set<string>();
+  for (const m of kids.boxes.filter((b) => b.type === 'ipma')) ipma(reader, m, associations, essential);
+  return { properties: props.boxes.map((b) => ({ type: b.type, box: b })), associations, essential };
 }
 
-function ipma(reader: Reader, box: BoxHeader, into: Map<number, number[]>): void {
+function ipma(reader: Reader, box: BoxHeader, into: Map<number, number[]>, essential: Set<string>): void {
   const f = fields(reader, box);
   const version = f.u8();
   const flags = f.u24();
@@ -223,7 +227,14 @@ function ipma(reader: Reader, box: BoxHeader, into: Map<number, number[]>): void
     const itemId = version < 1 ? f.u16() : f.u32();
     const n = f.u8();
     const list = into.get(itemId) ?? [];
-    for (let k = 0; k < n; k++) list.push(flags & 1 ? f.u16() & 0x7fff : f.u8() & 0x7f);
+    for (let k = 0; k < n; k++) {
+      const raw = flags & 1 ? f.u16() : f.u8();
+      const index = flags & 1 ? raw & 0x7fff : raw & 0x7f;
+      // Index 0 means "no property", and then the essential bit must be 0 (ISO/IEC 23008-12 §9.3.3).
+      if (index === 0 && raw !== 0) throw new BoxFieldError(box.start, `ipma marks "no property" of item ${itemId} essential`);
+      if (raw !== index) essential.add(`${itemId}:${index}`);
+      list.push(index);
+    }
     into.set(itemId, list);
   }
 }

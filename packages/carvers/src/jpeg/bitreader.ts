@@ -18,8 +18,10 @@ export class BitReader {
   fake = 0;
   /** The marker code that ended the data (0xD0.. etc.), −1 while none, −2 at the image end. */
   marker = -1;
-  /** Image offset of the marker's FF byte (the data's end). */
+  /** Image offset of the marker's FF byte (the data's end; the first of its fill bytes). */
   markerOffset = -1;
+  /** Image offset just past the marker's code byte (where the data goes on after an RST). */
+  private afterMarker = -1;
   /** Set when a decoder consumed bits that were not in the data. */
   overrun = false;
 
@@ -63,6 +65,7 @@ export class BitReader {
         if (c === 0) return 0xff;
         this.marker = c < 0 ? -2 : c;
         this.markerOffset = c < 0 ? this.off : at;
+        this.afterMarker = this.off;
       } else if (b >= 0) {
         return b;
       } else {
@@ -155,9 +158,9 @@ export class BitReader {
     return extra;
   }
 
-  /** Continues after an RST marker: the next data starts two bytes after its FF. */
+  /** Continues after an RST marker: the next data starts after its code byte (fill bytes may precede it, B.1.1.2). */
   restart(): void {
-    this.off = this.markerOffset + 2;
+    this.off = this.afterMarker;
     this.marker = -1;
     this.markerOffset = -1;
     this.acc = 0;

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { BufferReader, MAX_READ, ReaderRangeError, type CarveResult, type Reader } from '@rawcarve/core';
 import { Rng } from '@rawcarve/core/fuzz';
 import { loadSeeds, makeInput, malformed, markerFlood, runInput, validatorAvailable } from '../fuzz/index.js';
+import { BitReader } from './bitreader.js';
 import { buildHuffmanTable } from './huffman.js';
 import { mpfEntries } from './mpf.js';
 import { exifPointers } from './previews.js';
@@ -167,6 +168,17 @@ describe('JPEG carver under hostile input', () => {
     const sos = find(p, 0xda);
     refine[sos + 4 + 1 + 2 * p[sos + 4]! + 2] = 0x40; // first DC scan: Ah 4, Al 0
     expect(walkJpeg(new BufferReader(refine), 0, refine.length)?.status ?? null).not.toBe('complete');
+  });
+
+  it('regression found by fuzzing: after a restart marker with fill bytes (FF FF D1), the data goes on after the marker code', () => {
+    // samples/IMG_0008.JPG with FF D1 written over "D1 F0" of "FF D1 F0 FF D2": the interval lost its only byte,
+    // but the decoder resumed at the marker code and decoded D1 as data (djpeg: premature end of data segment).
+    const br = new BitReader(new BufferReader(Uint8Array.of(0xaa, 0xff, 0xff, 0xd1, 0x55, 0xff, 0xd9)), 0, 7);
+    expect(br.bits(8)).toBe(0xaa);
+    expect(br.seekMarker(0)).toBe(0);
+    expect(br.marker).toBe(0xd1);
+    br.restart();
+    expect(br.bits(8)).toBe(0x55);
   });
 
   it('hostile trailers and indexes: a Samsung directory length of 90 MB, overlapping MPF images, repeated EXIF pointers', () => {

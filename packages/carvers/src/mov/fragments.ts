@@ -46,6 +46,10 @@ export function auditFragments(
   const runs: Run[] = [];
   const problems: string[] = [];
   let moofs = 0;
+  // Fragments extend the movie box: none may come before it (decoders cannot place their tracks).
+  const moovAt = top.findIndex((b) => b.type === 'moov');
+  const early = top.findIndex((b) => b.type === 'moof');
+  if (early >= 0 && early < moovAt) problems.push(`moof at image offset ${top[early]!.start} comes before the moov`);
   for (let i = 0; i < top.length; i++) {
     const moof = top[i]!;
     if (moof.type !== 'moof') continue;
@@ -81,6 +85,8 @@ export function auditFragments(
     let pos = r.pos;
     for (let k = 0; k < r.count; k++) {
       const size = r.sizeAt < 0 ? r.constant : u32(r.table, k * r.record + r.sizeAt);
+      // A sample of no bytes in a fragment: decoders refuse the file (ffmpeg: "Invalid data").
+      if (size === 0 && !problems.some((p) => p.startsWith('a sample of 0 bytes'))) problems.push(`a sample of 0 bytes in a movie fragment at image offset ${audit.fileStart + pos}`);
       const check = r.check.kind !== 'none' && contentOf(index++);
       if (audit.place(pos, size, r.region) && check) audit.content(pos, size, r.check);
       pos += size;

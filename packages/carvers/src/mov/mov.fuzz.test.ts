@@ -96,6 +96,16 @@ describe('MOV carver under hostile input', () => {
       ['stsz lists no samples, stco lists chunks', edited(last!, 'stsz', (b, p) => writeUint(b, p + 8, 4, 0), 1)],
       ['avcC emptied (size 8)', edited(last!, 'avcC', (b, p) => writeUint(b, p - 8, 4, 8))],
       ['avc1 renamed: an unknown entry holding avcC', edited(last!, 'avc1', (b, p) => b.set([0x61, 0x76, 0x63, 0x39], p - 4))],
+      ['a sample of 0 bytes in a fragment', edited(frag!, 'trun', (b, p) => {
+        const flags = (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+        expect(flags & 0x200).toBeTruthy();
+        const first = p + 8 + (flags & 1 ? 4 : 0) + (flags & 4 ? 4 : 0) + (flags & 0x100 ? 4 : 0);
+        writeUint(b, first, 4, 0);
+      })],
+      ['jpeg sample entry renamed idat', (() => {
+        const mj = set.seeds.find((s) => s.name.endsWith('generated/mjpeg.mov'));
+        return mj ? edited(mj, 'jpeg', (b, p) => b.set([0x69, 0x64, 0x61, 0x74], p - 4)) : last!.bytes.subarray(0, 8);
+      })()],
     ];
     for (const [what, bytes] of cases) expect(carve(bytes)?.status, what).not.toBe('complete');
   });

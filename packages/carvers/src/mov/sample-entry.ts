@@ -30,6 +30,8 @@ const H263 = new Set(['s263', 'h263']);
 const NOT_SAMPLE_ENTRIES = new Set([
   'stsd', 'stts', 'ctts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'stss', 'stbl', 'minf', 'mdia', 'trak', 'moov', 'mvhd', 'tkhd', 'mdhd', 'hdlr',
   'mdat', 'moof', 'traf', 'ftyp', 'meta', 'udta', 'iinf', 'iloc', 'ipco', 'iprp', 'free', 'skip', 'wide', 'uuid', 'dinf', 'dref', 'edts', 'elst',
+  'idat', 'iref', 'pitm', 'infe', 'ipma', 'mvex', 'trex', 'mehd', 'mfhd', 'tfhd', 'trun', 'tfdt', 'sidx', 'mfra', 'tfra', 'mfro', 'sefd',
+  'avcC', 'hvcC', 'av1C', 'esds', 'pasp', 'colr', 'btrt', 'fiel', 'clap', 'vmhd', 'smhd',
 ]);
 /** Boxes that are never the children of a sample entry (decoders reject such a movie). */
 const NOT_IN_ENTRIES = new Set(['mdat', 'moov', 'moof', 'trak', 'mdia', 'minf', 'stbl', 'stsd', 'stts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'traf', 'ftyp', 'mvhd', 'tkhd', 'mdhd', 'hdlr']);

@@ -52,7 +52,8 @@ export const boxSize: Mutator = (rng, input) => {
   const choice = rng.pick(['0', '1', 'small', 'u32max', 'parent', 'pastEnd', 'plus', 'minus', 'double', 'empty'] as const);
   if (choice === '1') {
     // Largesize in place of the first 8 payload bytes: 0, 1, 8, 2^32−1, 2^64−1, pointing back, the real size.
-    const large = rng.pick([0n, 1n, 8n, 15n, 0xffffffffn, 0xffffffffffffffffn, 1n << 53n, BigInt(n.size), BigInt(n.size + 1)]);
+    // Not the box's own size: that would re-encode the header over 8 payload bytes (largesizeInsert does it right).
+    const large = rng.pick([0n, 1n, 8n, 15n, 0xffffffffn, 0xffffffffffffffffn, 1n << 53n, BigInt(n.size + 8), BigInt(n.size + 1)]);
     if (n.start + 16 > input.length) return null;
     return inPlace('bmff-size-1-largesize', input, [{ start: n.start, end: n.start + 16 }], `'${n.type}'@${n.start} largesize=${large}`, (b) => {
       writeUint(b, n.start, 4, 1);
