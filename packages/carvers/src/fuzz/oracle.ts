@@ -76,24 +76,27 @@ export function classify(format: Format, seed: Seed | null, mutant: Mutant | nul
     // fragment, an MPF image: nothing in the file says more follows): every byte that differs from the
     // original must lie where the format checks nothing.
     const prefix = carved.length < seed.length && seed.regions().boundaries.has(carved.length);
-    if (carved.length === seed.length || prefix) {
+    if (carved.length <= seed.length) {
+      // Shorter, not at a boundary: only the repair below can show that the carver missed nothing it checks.
       const fits: Verdict = prefix ? 'prefix-at-boundary' : 'unchecked';
+      const shorter = carved.length < seed.length && !prefix;
       const base = original.subarray(0, carved.length);
       const runs = differingRuns(carved, base);
       const unchecked = seed.regions().unchecked;
-      if (runs !== null && runs.every((r) => covered(unchecked, r))) return { verdict: fits, label };
+      if (!shorter && runs !== null && runs.every((r) => covered(unchecked, r))) return { verdict: fits, label };
       // Changes in both kinds of bytes. The carver looks at checked bytes only, so it cannot tell this file from
       // the one with the unchecked changes undone: if that one is valid, the carver was right about all it checks
       // (a decoder failure comes from bytes it never looks at). First by mutation (a swap stays whole while the
       // flips beside it in unchecked bytes are undone), then by byte.
       const judge = (repaired: Uint8Array): Classification | null => {
         const o = independentOpinion(format, repaired, seed.imageStarts.filter((x) => x < repaired.length)).opinion;
-        if (o === 'valid') return { verdict: fits, label: `${label}+checked-valid` };
-        if (o === 'valid-video') return { verdict: 'undetectable-audio', label: `${label}+checked-valid` };
+        const how = `${label}+checked-valid${shorter ? '+shorter' : ''}`;
+        if (o === 'valid') return { verdict: fits, label: how };
+        if (o === 'valid-video') return { verdict: 'undetectable-audio', label: how };
         return null;
       };
       const parts = mutant?.overwritten;
-      if (parts && parts.length > 1 && options.validate !== false) {
+      if (parts && (parts.length > 1 || shorter) && options.validate !== false) {
         const repaired = Uint8Array.from(carved);
         let undone = 0;
         for (const r of parts) {

@@ -230,8 +230,9 @@ function ipma(reader: Reader, box: BoxHeader, into: Map<number, number[]>, essen
     for (let k = 0; k < n; k++) {
       const raw = flags & 1 ? f.u16() : f.u8();
       const index = flags & 1 ? raw & 0x7fff : raw & 0x7f;
-      // Index 0 means "no property", and then the essential bit must be 0 (ISO/IEC 23008-12 §9.3.3).
-      if (index === 0 && raw !== 0) throw new BoxFieldError(box.start, `ipma marks "no property" of item ${itemId} essential`);
+      // Index 0 means "no property" (and then the essential bit must be 0, ISO/IEC 23008-12 §9.3.3). No writer
+      // lists one, and libheif cannot decode an item that has one: a damaged index.
+      if (index === 0) throw new BoxFieldError(box.start, `ipma associates "no property" (index 0) with item ${itemId}${raw !== 0 ? ', marked essential' : ''}`);
       if (raw !== index) essential.add(`${itemId}:${index}`);
       list.push(index);
     }
