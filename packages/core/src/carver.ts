@@ -8,6 +8,7 @@
  * what is written, deduplicates, hashes and reports.
  */
 import type { Reader } from './reader/reader.js';
+import { uniformValue } from './scan/find-candidates.js';
 
 /** How much of a carved file is known good. */
 export type CarveStatus = 'complete' | 'truncated' | 'damaged';
@@ -249,11 +250,7 @@ export function firstUniformSector(reader: Reader, from: number, to: number, bas
   for (let s = base + Math.ceil((from - base) / SECTOR) * SECTOR; s + SECTOR <= to; s += SECTOR) {
     const b = reader.bytes(s, SECTOR);
     if (b.length < SECTOR) break;
-    const v = b[0]!;
-    if (b[SECTOR - 1] !== v || b[SECTOR >> 1] !== v || b[SECTOR >> 2] !== v) continue;
-    let i = 1;
-    while (i < SECTOR && b[i] === v) i++;
-    if (i === SECTOR) return s;
+    if (uniformValue(b, null, 0, SECTOR) >= 0) return s;
   }
   return -1;
 }
