@@ -82,7 +82,7 @@ export class FileWriter {
     d.tracker.track(
       (async () => {
         rmSync(join(d.outDir, r.path), { force: true });
-        const w = (await d.pool.run(task, { name: 'writeFile' })) as WriteTaskResult;
+        const w = (await d.pool.run(task)) as WriteTaskResult;
         if (w.sha256 !== r.sha256) throw new Error(`the file at image offset ${r.imgOffset} was written again and its SHA-256 differs: the image changed since the interrupted run`);
       })(),
     );
@@ -109,7 +109,7 @@ export class FileWriter {
     let w: WriteOutcome | FilteredTaskResult | null = d.reuse ? await d.reuse(c, rel) : null;
     if (w === null) {
       const task: WriteTask = { config: d.config, carver: carver.name, result: c, path: join(d.outDir, rel) };
-      w = (await d.pool.run(task, { name: 'writeFile' })) as WriteTaskResult | FilteredTaskResult;
+      w = (await d.pool.run(task)) as WriteTaskResult | FilteredTaskResult;
     }
     if ('filtered' in w) return this.skipped(c, w);
     // Bytes the write could not read are zeros in the file: never complete, whatever the scan saw.

@@ -71,7 +71,7 @@ export async function scanPages(d: PageLoop): Promise<void> {
     const span = d.grid.page(page);
     const search = d.searchRanges?.(span.start, span.length);
     const task: ScanTask = { config: d.config, pageStart: span.start, pageLength: span.length, ...(hashInto ? { hashInto } : {}), ...(search ? { search } : {}) };
-    const r = (await d.pool.run(task, { name: 'scanPage' })) as ScanTaskResult;
+    const r = (await d.pool.run(task)) as ScanTaskResult;
     done.set(page, r);
     d.scanned(r.pageLength);
     fold();
