@@ -3,6 +3,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOX_BUDGET_DEFAULTS, DEFAULT_BUDGET } from '@rawcarve/core';
+// The bounds the carvers use, from where they are defined (the report must list these, not copies).
+import { BOX_BUDGET as HEIC_BOX_BUDGET } from '../../carvers/src/heic/index.js';
+import { MAX_PROGRESSIVE_BLOCKS, MAX_PROGRESSIVE_VISITS } from '../../carvers/src/jpeg/entropy.js';
+import { MAX_SCANS, MAX_SEGMENTS } from '../../carvers/src/jpeg/walk.js';
+import { CONTENT_CHECKS, NAL_BUDGET, PAYLOAD_BUDGET as MOV_PAYLOAD_BUDGET } from '../../carvers/src/mov/audit.js';
+import { PAYLOAD_BUDGET as HEIC_PAYLOAD_BUDGET } from '../../carvers/src/heic/items.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -13,8 +20,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const run = (args: string[], cwd = work) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
 
 interface Report {
-  options: { limits?: { maxFileSize: Record<string, number> } };
+  options: { limits?: { maxFileSize: Record<string, number>; carvers?: Record<string, Record<string, number>>; reassembly?: Record<string, number> } };
   files: { imgOffset: number; status: string; size: number; notes: string[] }[];
+  summary: { reassembly: { attempted: number; rebuilt: number; trials: number } };
   issues: { offset: number; message: string }[];
 }
 const report = (out: string): Report => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
@@ -46,10 +54,35 @@ describe.skipIf(!hasCjpeg)('--max-file-size (needs cjpeg)', () => {
     expect(r.status, r.stderr).toBe(0);
     const rep = report(out);
     expect(jpegSize).toBeGreaterThan(16 * 1024);
-    expect(rep.options.limits).toEqual({ maxFileSize: { jpeg: 16 * 1024 } });
+    expect(rep.options.limits?.maxFileSize).toEqual({ jpeg: 16 * 1024 });
     expect(rep.files.map((f) => [f.imgOffset, f.status])).toEqual([[4096, 'truncated']]);
     expect(rep.files[0]!.size).toBeLessThanOrEqual(16 * 1024);
     expect(rep.files[0]!.notes.join(' ')).toMatch(/cut at the size limit of 16384 bytes for jpeg files/);
+  });
+
+  it('does not search a file cut by the limit for fragments: no reassembly trials, and the notes say why', () => {
+    const out = join(work, 'limit-no-search');
+    const r = run(['scan', image, '-o', out, '-q', '--no-gallery', '-t', 'jpeg', '--max-file-size', 'jpeg=16K']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = report(out);
+    expect(rep.summary.reassembly).toMatchObject({ attempted: 0, rebuilt: 0, trials: 0 });
+    expect(rep.files.map((f) => [f.imgOffset, f.status, f.size])).toEqual([[4096, 'truncated', 16 * 1024]]);
+    expect(rep.files[0]!.notes.join(' ')).toMatch(/reassembly: not searched for fragments: cut at the size limit of 16384 bytes/);
+    expect(rep.files[0]!.notes.join(' ')).not.toMatch(/trials/);
+  });
+
+  it('lists the fixed work bounds per candidate: each carver\'s and the reassembly budget, as the code uses them', () => {
+    const out = join(work, 'bounds');
+    expect(run(['scan', image, '-o', out, '-q', '--no-gallery', '--reassembly-time', '90']).status).toBe(0);
+    const limits = report(out).options.limits!;
+    expect(limits.carvers).toEqual({
+      jpeg: { maxSegments: MAX_SEGMENTS, maxScans: MAX_SCANS, maxProgressiveBlocks: MAX_PROGRESSIVE_BLOCKS, maxProgressiveVisits: MAX_PROGRESSIVE_VISITS },
+      heic: { maxBoxes: HEIC_BOX_BUDGET.boxes, maxBoxDepth: HEIC_BOX_BUDGET.maxDepth, maxPayloadBytes: HEIC_PAYLOAD_BUDGET },
+      mov: { maxContentChecks: CONTENT_CHECKS, maxNalUnits: NAL_BUDGET, maxPayloadBytes: MOV_PAYLOAD_BUDGET, maxBoxes: BOX_BUDGET_DEFAULTS.boxes, maxBoxDepth: BOX_BUDGET_DEFAULTS.maxDepth },
+    });
+    expect(limits.reassembly).toEqual({
+      maxTrials: DEFAULT_BUDGET.maxTrials, maxBytes: DEFAULT_BUDGET.maxBytes, maxMs: DEFAULT_BUDGET.maxMs, maxFragments: DEFAULT_BUDGET.maxFragments, maxPassMs: 90_000,
+    });
   });
 
   it('without the option the whole JPEG is complete, under the carver\'s own limit', () => {

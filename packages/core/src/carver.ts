@@ -112,6 +112,14 @@ export interface Carver {
   /** Default maximum file size in bytes (hostile size fields cannot make the engine read past it). */
   readonly maxFileSize: number;
   /**
+   * Optional: fixed bounds on the work carve() does per candidate (boxes
+   * walked, segments read, samples decoded...), by name. Read-only facts,
+   * not settings: report.json lists them under options.limits.carvers so an
+   * examiner sees what bounded the validation of hostile input. Finite
+   * numbers ≥ 0; reference the constants the code uses, never copies.
+   */
+  readonly limits?: Readonly<Record<string, number>>;
+  /**
    * Validates the candidate whose signature matched at image offset `offset`.
    * Returns null when it is not a file of this type. Synchronous and bounded:
    * it may read anywhere in the image through `reader`, but must stop within

@@ -39,7 +39,7 @@ export {
   dateTaken, filterActive, filtersByDate, metadataVerdict, parseDateBound, parsePixels, sizeVerdict, UNDATED_NOTE,
   type FileFilter, type FilterReason, type FilterVerdict,
 } from './output/filter.js';
-export type { FileRecord, FilteredRecord, ScanReport, ScanSummary, GallerySummary, ReportIssue, ReportSource, EwfReport, ShardReport } from './report/types.js';
+export type { FileRecord, FilteredRecord, ScanReport, ScanSummary, GallerySummary, ReportIssue, ReportSource, EwfReport, ShardReport, ReportLimits, ReassemblyLimits } from './report/types.js';
 export { buildReport, summarize, writeReports, type ReportContext } from './report/build.js';
 export { renderDfxml, RAWCARVE_NS } from './report/dfxml.js';
 export { pairLivePhotos, type LivePhotoPair } from './report/live-photos.js';

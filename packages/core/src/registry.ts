@@ -31,7 +31,14 @@ export function assertCarver(value: unknown, from: string): asserts value is Car
   if (!Array.isArray(c.signatures) || c.signatures.length === 0) problems.push('signatures');
   if (typeof c.maxFileSize !== 'number' || !(c.maxFileSize > 0)) problems.push('maxFileSize');
   if (typeof c.carve !== 'function') problems.push('carve()');
+  if (c.limits !== undefined && !validLimits(c.limits)) problems.push('limits (finite numbers ≥ 0 by name)');
   if (problems.length > 0) throw new Error(`${from}: not a carver, missing or invalid: ${problems.join(', ')}`);
+}
+
+/** Carver.limits go into report.json as they are: a plain object of finite numbers ≥ 0, nothing else. */
+function validLimits(limits: unknown): boolean {
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return false;
+  return Object.values(limits).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
 }
 
 /** The carvers a loaded module exports, in the order it lists them. */

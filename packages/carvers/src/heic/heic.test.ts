@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { BoxBudget, BufferReader, readBoxHeader, resultLength, type CarveResult } from '@rawcarve/core';
 import { MEDIA, REPO, embed, sha256 } from '../jpeg/test-helpers.js';
 import { heicCarver } from './index.js';
-import { itemExtents } from './items.js';
+import { checkItems, itemExtents } from './items.js';
 import { parseMeta, type HeifMeta } from './meta.js';
 
 const AT = 512 * 21;
@@ -64,6 +64,52 @@ describe.skipIf(mediaFiles.length === 0)('real HEIC/HEIF files from ../shared/me
     expect(typeof described['dateTimeOriginal']).toBe('string');
     expect(r.metadata?.['primaryItemType']).toBe('grid');
     expect(r.metadata?.['tiles']).toBe(48);
+  });
+
+  it('property: a zeroed sector inside a tile (lengths and headers intact) is never complete', () => {
+    const files = mediaFiles.slice(0, 8).map((f) => readFileSync(join(heicDir, f)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.nat(), fc.integer({ min: 3, max: 512 }), (i, pick, run) => {
+        const bytes = files[i]!;
+        const starts = hvcItemStarts(bytes);
+        const start = starts[pick % starts.length]!;
+        const img = embed(bytes, AT);
+        // Zero bytes well inside the first NAL unit of the item (its length field and header stay as they were).
+        const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(start);
+        fc.pre(len > 2 * 512 + run);
+        const at = AT + start + 4 + 2 + 512;
+        img.fill(0, at, at + run);
+        const r = carve(img);
+        expect(r?.status).not.toBe('complete');
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads item payloads within the per-file budget, and checks the items past it by lengths and headers', () => {
+    const bytes = readFileSync(join(heicDir, mediaFiles.find((f) => f.startsWith('h010'))!));
+    const meta = metaOf(bytes);
+    const counting = (): { reader: BufferReader; read: () => number } => {
+      const inner = new BufferReader(bytes);
+      let n = 0;
+      const reader = Object.assign(Object.create(inner) as BufferReader, {
+        bytes: (at: number, len: number): Uint8Array => {
+          const b = inner.bytes(at, len);
+          n += b.length;
+          return b;
+        },
+      });
+      return { reader, read: () => n };
+    };
+    const full = counting();
+    const all = checkItems(full.reader, meta, 0, bytes.length);
+    const small = counting();
+    const capped = checkItems(small.reader, meta, 0, bytes.length, 64 * 1024);
+    expect(all.problem).toBeUndefined();
+    expect(capped.problem).toBeUndefined();
+    expect(capped.checked).toBe(all.checked);
+    expect(full.read()).toBeGreaterThan(bytes.length / 2); // every tile read whole
+    expect(small.read()).toBeLessThan(64 * 1024 + 64 * 1024); // the budget, plus lengths and headers of the rest
   });
 
   it('property: a file cut anywhere is never complete', () => {

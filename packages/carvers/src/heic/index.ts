@@ -11,7 +11,7 @@ import {
 import { describeTiff } from '../jpeg/exif.js';
 import { isStuffedEntropy } from '../jpeg/index.js';
 import { verifyDecode } from './decode.js';
-import { checkItems, exifTiff } from './items.js';
+import { PAYLOAD_BUDGET, checkItems, exifTiff } from './items.js';
 import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta.js';
 
 /** Major brands of HEIF still images (ISO/IEC 23008-12 Annex B, MIAF, AVIF). */
@@ -23,6 +23,8 @@ const TOP_LEVEL = new Set(['meta', 'mdat', 'free', 'skip', 'wide', 'uuid', 'moov
 /** Boxes that may follow once every item is in place: padding and vendor trailers (Samsung sefd, motion-photo mpvd). */
 const TRAILERS = new Set(['free', 'skip', 'uuid', 'sefd', 'mpvd']);
 const MAX_FTYP = 1024;
+/** The box walk's budget per candidate (boxes read in all, deepest nesting): one constant, so report.json lists what carve() uses. */
+export const BOX_BUDGET = { boxes: 200_000, maxDepth: 16 } as const;
 
 export const heicCarver: Carver = {
   name: 'heic',
@@ -31,6 +33,8 @@ export const heicCarver: Carver = {
   extensions: ['heic', 'heif', 'hif', 'avif'],
   signatures: IMAGE_BRANDS.map((b) => ({ bytes: [...'ftyp' + b].map((c) => c.charCodeAt(0)), offset: 4, description: `ftyp ${b}` })),
   maxFileSize: 512 * 1024 * 1024,
+  // Fixed work bounds per candidate, listed in report.json (options.limits.carvers.heic).
+  limits: { maxBoxes: BOX_BUDGET.boxes, maxBoxDepth: BOX_BUDGET.maxDepth, maxPayloadBytes: PAYLOAD_BUDGET },
 
   /** Compressed image data uses most byte values in any sector, and is not a JPEG's stuffed entropy data. */
   couldContinue(block: Uint8Array): boolean {
@@ -42,7 +46,7 @@ export const heicCarver: Carver = {
     const ftyp = readBoxHeader(reader, offset, limit);
     if (!ftyp || ftyp.type !== 'ftyp' || ftyp.size < 16 || ftyp.size > MAX_FTYP || ftyp.end > limit) return null;
     const brands = ftypBrands(reader, ftyp);
-    const budget = new BoxBudget(200_000, 16);
+    const budget = new BoxBudget(BOX_BUDGET.boxes, BOX_BUDGET.maxDepth);
     const boxes: BoxHeader[] = [ftyp];
     let meta: HeifMeta | null = null;
     let metaProblem: string | null = null;
@@ -166,7 +170,7 @@ const MAX_TOP_LEVEL = 4096;
  * where its last mdat ends (for mdat-first files whose meta is elsewhere).
  */
 function scanTopLevel(reader: Reader, start: number, end: number): { meta: MetaParse | null; mdatEnd: number | null } {
-  const budget = new BoxBudget(200_000, 16);
+  const budget = new BoxBudget(BOX_BUDGET.boxes, BOX_BUDGET.maxDepth);
   let mdatEnd: number | null = null;
   for (let at = start, n = 0; at < end && n < MAX_TOP_LEVEL; n++) {
     const box = readBoxHeader(reader, at, end);

@@ -44,6 +44,12 @@ const NOT_PROPERTIES = new Set(['ftyp', 'meta', 'hdlr', 'pitm', 'iloc', 'iinf', 
 
 /** Items checked at most per file: an 817-tile Samsung 200 MP photo fits with room. */
 const MAX_ITEMS_CHECKED = 4096;
+/**
+ * Item bytes read at most per file to check coded NAL payloads (a zeroed
+ * sector inside a tile): items may share or overlap extents, so without a cap
+ * a hostile file could make the check read the same bytes thousands of times.
+ */
+export const PAYLOAD_BUDGET = 256 * 1024 * 1024;
 
 /** Image extents of an item's data, or a problem. */
 export function itemExtents(meta: HeifMeta, loc: ItemLocation, fileStart: number, fileEnd: number): Extent[] | string {
@@ -64,9 +70,10 @@ export function itemExtents(meta: HeifMeta, loc: ItemLocation, fileStart: number
   return out;
 }
 
-export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fileEnd: number): ItemsCheck {
+export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fileEnd: number, payloadBudget = PAYLOAD_BUDGET): ItemsCheck {
   const res: ItemsCheck = { checked: 0, pastImageEnd: false, badFrom: Infinity, goodUntil: fileStart, types: {} };
   const verified: { start: number; until: number }[] = [];
+  let payloadLeft = payloadBudget;
   for (const info of meta.items.values()) res.types[info.itemType] = (res.types[info.itemType] ?? 0) + 1;
   if (meta.primaryItemId === null || !meta.items.has(meta.primaryItemId)) {
     res.problem = `primary item ${meta.primaryItemId ?? '(none)'} is not in iinf`;
@@ -177,7 +184,10 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
       fail(Math.max(fileStart, Math.min(outside.offset, reader.size)), `item ${info.itemId} ('${info.itemType}') at image offset ${outside.offset} (${outside.length} bytes) lies ${where}`);
       continue;
     }
-    const problem = checkItemData(reader, meta, info.itemId, info.itemType, extents);
+    const bytes = extents.reduce((n, e) => n + e.length, 0);
+    const payload = bytes <= payloadLeft;
+    if (payload) payloadLeft -= bytes;
+    const problem = checkItemData(reader, meta, info.itemId, info.itemType, extents, payload);
     if (problem.message !== undefined) {
       fail(problem.at ?? extents[0]?.offset ?? fileStart, `item ${info.itemId} ('${info.itemType}'): ${problem.message}`, { itemId: info.itemId, itemType: info.itemType, extents });
       continue;
@@ -198,13 +208,13 @@ interface DataCheck {
   verifiedUntil?: number;
 }
 
-function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): DataCheck {
-  const problem = itemDataProblem(reader, meta, itemId, type, extents);
+function checkItemData(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[], payload: boolean): DataCheck {
+  const problem = itemDataProblem(reader, meta, itemId, type, extents, payload);
   if (problem === null) return {};
   return typeof problem === 'string' ? { message: problem } : problem;
 }
 
-function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[]): string | DataCheck | null {
+function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: string, extents: Extent[], payload: boolean): string | DataCheck | null {
   const total = extents.reduce((n, e) => n + e.length, 0);
   if (total === 0 && IMAGE_ITEM_TYPES.has(type)) return 'the image item has no data';
   const first = extents[0] ? reader.bytes(extents[0].offset, Math.min(32, extents[0].length)) : new Uint8Array(0);
@@ -215,7 +225,7 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
       const conf = reader.bytes(hvcC.box.start + hvcC.box.headerSize, 23);
       if (conf.length < 23 || conf[0] !== 1) return 'hvcC is not configurationVersion 1';
       const lengthSize = (conf[21]! & 3) + 1;
-      const nal = checkNalUnits(reader, extents, lengthSize, 'hevc');
+      const nal = checkNalUnits(reader, extents, lengthSize, 'hevc', { payload });
       if (!nal.ok) return { message: `${nal.problem} at image offset ${nal.badAt}`, at: nal.badAt ?? extents[0]!.offset };
       if (nal.vcl === 0) return 'no coded slice among its NAL units';
       return { verifiedUntil: nal.verifiedUntil };
@@ -225,7 +235,7 @@ function itemDataProblem(reader: Reader, meta: HeifMeta, itemId: number, type: s
       if (!avcC) return 'no avcC property';
       const conf = reader.bytes(avcC.box.start + avcC.box.headerSize, 5);
       if (conf.length < 5 || conf[0] !== 1) return 'avcC is not configurationVersion 1';
-      const nal = checkNalUnits(reader, extents, (conf[4]! & 3) + 1, 'avc');
+      const nal = checkNalUnits(reader, extents, (conf[4]! & 3) + 1, 'avc', { payload });
       if (!nal.ok) return { message: `${nal.problem} at image offset ${nal.badAt}`, at: nal.badAt ?? extents[0]!.offset };
       return nal.vcl === 0 ? 'no coded slice among its NAL units' : { verifiedUntil: nal.verifiedUntil };
     }

@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { BufferReader } from '@rawcarve/core';
-import { pictureBreaks, seamsLookContinuous } from './continuity.js';
-import { MEDIA, hasCjpeg, ppm } from './test-helpers.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { BufferReader, type Reader } from '@rawcarve/core';
+import { MAX_TRACE_BLOCKS, pictureBreaks, seamsLookContinuous } from './continuity.js';
+import { MEDIA, frameHeader, hasCjpeg, ppm } from './test-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rawcarve-seam-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -95,5 +96,111 @@ describe.skipIf(!existsSync(join(MEDIA, 'jpeg')))('seam continuity on real photo
     const flagged = names.filter((name) => pictureBreaks(new BufferReader(readFileSync(join(MEDIA, 'jpeg', name)))).length > 0);
     // Measured: 7 of 48 (strong natural edges that happen to start mid-row).
     expect(flagged.length / names.length, flagged.join(', ')).toBeLessThanOrEqual(0.2);
+  });
+});
+
+/** The largest Int32Array or Float64Array (the trace's DC grid and MCU offsets) made while `run` runs, in bytes. */
+function largestTypedArray(run: () => void): number {
+  let largest = 0;
+  const recording = <C extends object>(ctor: C): C =>
+    new Proxy(ctor, {
+      construct(target, args, newTarget) {
+        const made = Reflect.construct(target as unknown as new (...a: unknown[]) => ArrayBufferView, args, newTarget) as ArrayBufferView;
+        largest = Math.max(largest, made.byteLength);
+        return made;
+      },
+    });
+  vi.stubGlobal('Int32Array', recording(Int32Array));
+  vi.stubGlobal('Float64Array', recording(Float64Array));
+  try {
+    run();
+  } finally {
+    vi.unstubAllGlobals();
+  }
+  return largest;
+}
+
+/**
+ * A JPEG of `w`×`h` (components sampled as `sampling`, 0xHV) whose first scan
+ * holds the components `scan`, with 64 bytes of scan data: the SOF alone
+ * decides what a trace would allocate.
+ */
+function geometry(w: number, h: number, sampling: number[], scan: number[]): Uint8Array {
+  return Uint8Array.from([0xff, 0xd8, ...frameHeader(w, h, sampling, scan), ...new Uint8Array(64), 0xff, 0xd9]);
+}
+
+/** Runs both continuity hooks on `bytes`: the largest array they made, and whether they read the scan data (traced it). */
+function traceCost(bytes: Uint8Array): { largest: number; traced: boolean } {
+  const inner = new BufferReader(bytes);
+  let traced = false;
+  const reader: Reader = {
+    size: inner.size,
+    bytes: (offset, length) => inner.bytes(offset, length),
+    // The walk reads headers with bytes() and stops at the first scan: only the trace streams the scan data.
+    chunk: (offset, maxLength) => {
+      traced = true;
+      return inner.chunk(offset, maxLength);
+    },
+  };
+  const largest = largestTypedArray(() => {
+    expect(seamsLookContinuous(reader, [])).toBe(true);
+    expect(pictureBreaks(reader)).toEqual([]);
+  });
+  return { largest, traced };
+}
+
+/** What a trace may allocate: 4 bytes per luminance block (MCU offsets take 8 bytes for at most 4 M MCUs, less). */
+const TRACE_BYTES = 4 * MAX_TRACE_BLOCKS;
+
+describe('continuity trace: bounded by the blocks of the first scan, not only its MCUs', () => {
+  it('traces 200 MP photos (4:2:0, 4:4:4, greyscale) within the bound', () => {
+    for (const [what, sampling, scan] of [
+      ['4:2:0', [0x22, 0x11, 0x11], [0, 1, 2]],
+      ['4:4:4', [0x11, 0x11, 0x11], [0, 1, 2]],
+      ['greyscale', [0x11], [0]],
+    ] as const) {
+      const { largest, traced } = traceCost(geometry(16384, 12208, [...sampling], [...scan]));
+      expect(traced, what).toBe(true);
+      expect(largest, what).toBeLessThanOrEqual(TRACE_BYTES);
+    }
+  });
+
+  it('skips a SOF whose luminance grid needs 256 MiB (4×4 sampling, 4 M MCUs) or 40 M blocks of 10-block MCUs', () => {
+    // Luminance 4×4, first scan Cb and Cr only (2 blocks per MCU): the grid allocated was still the luminance one.
+    const chroma = traceCost(geometry(65535, 62000, [0x44, 0x11, 0x11], [1, 2]));
+    expect(chroma.traced).toBe(false);
+    expect(chroma.largest).toBeLessThanOrEqual(TRACE_BYTES);
+    // Luminance 4×2 with Cb and Cr: 10 blocks in each of 3.97 M MCUs.
+    const ten = traceCost(geometry(65535, 31000, [0x42, 0x11, 0x11], [0, 1, 2]));
+    expect(ten.traced).toBe(false);
+    expect(ten.largest).toBeLessThanOrEqual(TRACE_BYTES);
+  });
+
+  it('property: whatever the SOF geometry and first scan, a trace allocates within the bound', () => {
+    const sampling = (max: number) => fc.record({ h: fc.integer({ min: 1, max }), v: fc.integer({ min: 1, max }) });
+    fc.assert(
+      fc.property(
+        sampling(4),
+        fc.array(sampling(2), { maxLength: 2 }),
+        fc.constantFrom('all', 'luminance', 'chroma'),
+        // Up to 4 M MCUs (the old bound, the only one before): the range where the blocks per MCU decide.
+        fc.integer({ min: 1, max: 4_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (luma, chroma, which, mcus, shape) => {
+          const comps = [luma, ...chroma];
+          const scan = comps.map((_, i) => i).filter((i) => (which === 'all' ? true : which === 'luminance' ? i === 0 : i > 0));
+          // An interleaved scan holds at most 10 blocks per MCU (B.2.3): the walk refuses others before any trace.
+          fc.pre(scan.length === 1 || (scan.length > 1 && scan.reduce((n, i) => n + comps[i]!.h * comps[i]!.v, 0) <= 10));
+          const hmax = Math.max(...comps.map((c) => c.h));
+          const vmax = Math.max(...comps.map((c) => c.v));
+          // mcusX × mcusY close to `mcus`, from a wide strip to a tall one, within 65535 pixels each way.
+          const mcusX = Math.max(1, Math.min(Math.floor(65535 / (8 * hmax)), Math.round(Math.sqrt(mcus) * 2 ** (4 * shape - 2))));
+          const mcusY = Math.max(1, Math.min(Math.floor(65535 / (8 * vmax)), Math.ceil(mcus / mcusX)));
+          const { largest } = traceCost(geometry(mcusX * 8 * hmax, mcusY * 8 * vmax, comps.map((c) => (c.h << 4) | c.v), scan));
+          expect(largest).toBeLessThanOrEqual(TRACE_BYTES);
+        },
+      ),
+      { numRuns: 60, seed: 3 },
+    );
   });
 });

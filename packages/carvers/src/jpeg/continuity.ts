@@ -231,10 +231,24 @@ function firstMcuAtOrAfter(t: DcTrace, offset: number): number {
   return -1;
 }
 
-/** Decodes the scan's DC values (AC coefficients are decoded only to be skipped). */
+/** MCUs traced at most (one file offset of 8 bytes each). */
+const MAX_TRACE_MCUS = 4_000_000;
+/**
+ * Blocks (MCUs × blocks per MCU) traced at most: the luminance DC grid is
+ * allocated from the SOF's geometry before any data is read, so a hostile
+ * SOF could ask for 256 MiB. 200 MP in 4:4:4 is 9.4 M blocks (4:2:0: 4.7 M).
+ */
+export const MAX_TRACE_BLOCKS = 12_000_000;
+
+/**
+ * Decodes the scan's DC values (AC coefficients are decoded only to be
+ * skipped). Null when there is nothing to judge: a progressive scan, a first
+ * scan without the luminance component, a picture too big to trace, or no
+ * MCU decoded.
+ */
 function traceDc(reader: Reader, s: FirstScan): DcTrace | null {
   const { frame, header } = s;
-  if (frame.progressive) return null;
+  if (frame.progressive || !header.components.some((c) => c.index === 0)) return null;
   const y = frame.components[0]!;
   const single = header.components.length === 1;
   const mcusX = single ? y.blocksW : frame.mcusX;
@@ -242,7 +256,9 @@ function traceDc(reader: Reader, s: FirstScan): DcTrace | null {
   const total = mcusX * mcusY;
   const blocksW = single ? y.blocksW : frame.mcusX * y.h;
   const blocksH = single ? y.blocksH : frame.mcusY * y.v;
-  if (total > 4_000_000) return null;
+  // With the luminance in the scan, its grid (blocksW × blocksH) is part of the scan's blocks: this bounds both arrays.
+  const perMcu = single ? 1 : header.components.reduce((n, c) => n + frame.components[c.index]!.h * frame.components[c.index]!.v, 0);
+  if (total > MAX_TRACE_MCUS || total * perMcu > MAX_TRACE_BLOCKS) return null;
   const dc = new Int32Array(blocksW * blocksH);
   const mcuStart = new Float64Array(total);
   const br = new BitReader(reader, s.dataStart, reader.size);

@@ -5,10 +5,11 @@
  */
 import { contiguous, distinctBytes, firstUniformSector, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
-import { mpfEntries } from './mpf.js';
-import { exifPointers, MAX_PREVIEW_GAP } from './previews.js';
+import { mpfIndex } from './mpf.js';
+import { exifPointers, MAX_PREVIEW_GAP, MAX_PREVIEW_WALKS } from './previews.js';
 import { samsungTrailerEnd } from './trailers.js';
-import { walkJpeg, type JpegWalk } from './walk.js';
+import { MAX_SCANS, MAX_SEGMENTS, walkJpeg, type JpegWalk } from './walk.js';
+import { MAX_PROGRESSIVE_BLOCKS, MAX_PROGRESSIVE_VISITS } from './entropy.js';
 import { pictureBreaks, seamsLookContinuous } from './continuity.js';
 
 export { walkJpeg, type JpegWalk } from './walk.js';
@@ -24,6 +25,8 @@ export const jpegCarver: Carver = {
   // SOI followed by the first marker's FF; the walk decides the rest.
   signatures: [{ bytes: [0xff, 0xd8, 0xff], description: 'SOI' }],
   maxFileSize: 256 * 1024 * 1024,
+  // Fixed work bounds per candidate, listed in report.json (options.limits.carvers.jpeg).
+  limits: { maxSegments: MAX_SEGMENTS, maxScans: MAX_SCANS, maxProgressiveBlocks: MAX_PROGRESSIVE_BLOCKS, maxProgressiveVisits: MAX_PROGRESSIVE_VISITS },
   // The Huffman decode reads every bit of the scans.
   checksEveryByte: true,
 
@@ -60,19 +63,12 @@ export const jpegCarver: Carver = {
       notes.push(`a sector of one repeated byte at image offset ${blank} inside the scan data: a gap or an overwrite, not picture data`);
       return { status: 'damaged', byteRuns: contiguous(offset, walk.end - offset), validFraction: 0, dataStart: walk.scanData - offset, verifiedLength: blank - offset, notes, metadata };
     }
-    // MPF: the listed images follow the primary one; each must be a valid JPEG where the index says.
     if (walk.mpf) {
-      const entries = mpfEntries(reader.bytes(walk.mpf.offset, walk.mpf.length), walk.mpf.offset);
-      for (const e of entries ?? []) {
-        const inner = e.offset + e.size <= limit ? walkJpeg(reader, e.offset, e.offset + e.size) : null;
-        if (!inner || inner.status !== 'complete' || e.offset < walk.end) {
-          status = 'truncated';
-          notes.push(`MPF image at image offset ${e.offset} (${e.size} bytes) is missing or invalid`);
-          break;
-        }
-        end = Math.max(end, e.offset + e.size);
-      }
-      if (entries && entries.length > 0) metadata['mpfImages'] = entries.length;
+      const mpf = mpfImages(reader, walk, limit);
+      notes.push(...mpf.notes);
+      status = mpf.status;
+      end = mpf.end;
+      if (mpf.images > 0) metadata['mpfImages'] = mpf.images;
     }
     if (end === walk.end && walk.exif) {
       const preview = makerNotePreview(reader, offset, walk, limit);
@@ -158,6 +154,40 @@ function sectorTrim(offset: number, end: number, imageSize: number): number {
   return cut > offset ? cut : end;
 }
 
+/** What the MPF index adds: where the file ends, and its status (complete when every listed image is there). */
+interface MpfOutcome {
+  status: CarveResult['status'];
+  end: number;
+  notes: string[];
+  /** Secondary images the index lists. */
+  images: number;
+}
+
+/**
+ * MPF: the listed images follow the primary one; each must be a valid JPEG
+ * where the index says. An index that cannot be read leaves the primary image
+ * `damaged`: the segment says the file holds more images, and no one can tell
+ * where they are or whether they are there.
+ */
+function mpfImages(reader: Reader, walk: JpegWalk, limit: number): MpfOutcome {
+  const mpf = walk.mpf!;
+  const index = mpfIndex(reader.bytes(mpf.offset, mpf.length), mpf.offset);
+  if (!index.ok) {
+    // The segment starts 8 bytes before its TIFF header (FF E2, length, "MPF\0").
+    const note = `the MPF index of the APP2 segment at image offset ${mpf.offset - 8} cannot be read (${index.why}): the images it lists are neither checked nor kept`;
+    return { status: 'damaged', end: walk.end, notes: [note], images: 0 };
+  }
+  let end = walk.end;
+  for (const e of index.entries) {
+    const inner = e.offset + e.size <= limit ? walkJpeg(reader, e.offset, e.offset + e.size) : null;
+    if (!inner || inner.status !== 'complete' || e.offset < walk.end) {
+      return { status: 'truncated', end, notes: [`MPF image at image offset ${e.offset} (${e.size} bytes) is missing or invalid`], images: index.entries.length };
+    }
+    end = Math.max(end, e.offset + e.size);
+  }
+  return { status: 'complete', end, notes: [], images: index.entries.length };
+}
+
 /**
  * A complete JPEG starting shortly after EOI at an offset some EXIF pointer
  * names. Minolta writes its preview with 00 instead of FF as the first byte
@@ -167,20 +197,29 @@ function sectorTrim(offset: number, end: number, imageSize: number): number {
 function makerNotePreview(reader: Reader, offset: number, walk: JpegWalk, limit: number): { start: number; end: number } | null {
   const tiff = reader.bytes(walk.exif!.offset, walk.exif!.length);
   const pointers = exifPointers(tiff);
-  const starts = pointers
-    .map((p) => (p.base === 'tiff' ? walk.exif!.offset : offset) + p.value)
+  const inGap = [...new Set(pointers.map((p) => (p.base === 'tiff' ? walk.exif!.offset : offset) + p.value))]
     .filter((at) => at >= walk.end && at - walk.end <= MAX_PREVIEW_GAP && at < limit)
     .sort((a, b) => a - b);
-  for (const at of starts) {
-    const head = reader.bytes(at, 3);
-    const quirk = head[0] === 0x00 && head[1] === 0xd8 && head[2] === 0xff;
-    const inner = walkJpeg(quirk ? new FirstByteFF(reader, at) : reader, at, limit);
+  // Nearest first, and only offsets holding an SOI: a pointer to anything else costs no walk and uses no turn.
+  const starts = inGap
+    .map((at) => ({ at, soi: soiAt(reader, at) }))
+    .filter((c) => c.soi !== null)
+    .slice(0, MAX_PREVIEW_WALKS);
+  for (const { at, soi } of starts) {
+    const inner = walkJpeg(soi === 'quirk' ? new FirstByteFF(reader, at) : reader, at, limit);
     if (inner?.status !== 'complete') continue;
     const stated = pointers.map((p) => at + p.value).find((e) => e >= inner.end && e - inner.end <= 16 && e <= limit);
     const pad = stated === undefined ? new Uint8Array(0) : reader.bytes(inner.end, stated - inner.end);
     return { start: at, end: stated !== undefined && pad.every((b) => b === 0) ? stated : inner.end };
   }
   return null;
+}
+
+/** Whether an SOI starts at `at`: FF D8 FF, or Minolta's 00 D8 FF ('quirk'); null when neither. */
+function soiAt(reader: Reader, at: number): 'soi' | 'quirk' | null {
+  const head = reader.bytes(at, 3);
+  if (head.length < 3 || head[1] !== 0xd8 || head[2] !== 0xff) return null;
+  return head[0] === 0xff ? 'soi' : head[0] === 0x00 ? 'quirk' : null;
 }
 
 /** A view of the image in which the byte at `at` reads as FF (for Minolta's preview quirk). */

@@ -7,16 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BufferReader, MAX_READ, ReaderRangeError, type CarveResult, type Reader } from '@rawcarve/core';
+import { BufferReader, MAX_READ, ReaderRangeError, resultLength, type CarveResult, type Reader } from '@rawcarve/core';
 import { Rng } from '@rawcarve/core/fuzz';
 import { loadSeeds, makeInput, malformed, markerFlood, runInput, validatorAvailable } from '../fuzz/index.js';
 import { BitReader } from './bitreader.js';
 import { buildHuffmanTable } from './huffman.js';
-import { mpfEntries } from './mpf.js';
-import { exifPointers } from './previews.js';
+import { mpfIndex } from './mpf.js';
+import { exifPointers, MAX_PREVIEW_WALKS } from './previews.js';
 import { samsungTrailerEnd } from './trailers.js';
 import { jpegCarver } from './index.js';
 import { walkJpeg } from './walk.js';
+import { frameHeader, segment, tiffDataAt, tiffIfd, tinyJpeg } from './test-helpers.js';
 
 const HANG_MS = 2000;
 const ctx = { maxFileSize: jpegCarver.maxFileSize, align: 512 };
@@ -224,9 +225,9 @@ describe('JPEG carver under hostile input', () => {
     entry(0, 5000, 0);
     entry(1, 4000, 10_000);
     entry(2, 4000, 12_000);
-    expect(mpfEntries(tiff, 100)).toBeNull();
+    expect(mpfIndex(tiff, 100)).toEqual({ ok: false, why: 'image 3 at image offset 12100 starts inside the image before it' });
     entry(2, 4000, 14_000);
-    expect(mpfEntries(tiff, 100)).toEqual([{ offset: 10_100, size: 4000 }, { offset: 14_100, size: 4000 }]);
+    expect(mpfIndex(tiff, 100)).toEqual({ ok: true, entries: [{ offset: 10_100, size: 4000 }, { offset: 14_100, size: 4000 }] });
 
     // An IFD whose 40 entries all hold the same pointer: one candidate, walked once.
     const ifd = new Uint8Array(8 + 2 + 40 * 12 + 4);
@@ -241,5 +242,181 @@ describe('JPEG carver under hostile input', () => {
       iv.setUint32(18 + 12 * i, 123_456);
     }
     expect(exifPointers(ifd)).toEqual([{ value: 123_456, base: 'tiff' }]);
+  });
+});
+
+/** A Reader serving entropy data (chunk()) in pieces of at most 4 KiB and counting them: the decoding work done. */
+class CountingReader implements Reader {
+  readonly size: number;
+  /** Bytes handed out by chunk(). */
+  streamed = 0;
+  private readonly inner: BufferReader;
+  constructor(bytes: Uint8Array) {
+    this.inner = new BufferReader(bytes);
+    this.size = bytes.length;
+  }
+  bytes(offset: number, length: number): Uint8Array {
+    return this.inner.bytes(offset, length);
+  }
+  chunk(offset: number, maxLength: number): Uint8Array {
+    const b = this.inner.chunk(offset, Math.min(maxLength, 4096));
+    this.streamed += b.length;
+    return b;
+  }
+}
+
+/** An APP1 Exif segment whose IFD0 holds one LONG per value (tag 0x0201, as a preview's offset). */
+function exifApp(values: readonly number[]): Uint8Array {
+  const tiff = tiffIfd(values.map((value) => ({ tag: 0x0201, type: 4, count: 1, value })));
+  return segment(0xe1, [...Buffer.from('Exif\0\0', 'latin1'), ...tiff]);
+}
+
+/**
+ * A small photo whose EXIF names `n` offsets right after its EOI (in the IFD
+ * in the order `rank` gives), each holding a 6-byte JPEG start: SOI and a COM
+ * segment reaching past all the others, to the same tables and one scan of
+ * `scan` zero bytes that the image end cuts off. Every start walks to the
+ * end of the image and none is complete.
+ */
+function previewBait(n: number, scan: number, rank: (k: number) => number): { bytes: Uint8Array; primary: number } {
+  const TIFF_AT = 12; // SOI, APP1 marker and length, "Exif\0\0"
+  const primary = tinyJpeg(8, 8, [exifApp(new Array<number>(n).fill(0))]).length;
+  const starts = Array.from({ length: n }, (_, k) => primary + 6 * k);
+  const shared = primary + 6 * n;
+  const pointers = starts.map((_, k) => starts[rank(k)]! - TIFF_AT);
+  const bait = starts.flatMap((at) => [0xff, 0xd8, 0xff, 0xfe, ((shared - at - 4) >> 8) & 255, (shared - at - 4) & 255]);
+  const bytes = Uint8Array.from([...tinyJpeg(8, 8, [exifApp(pointers)]), ...bait, ...frameHeader(4096, 4096), ...new Uint8Array(scan)]);
+  return { bytes, primary };
+}
+
+describe('JPEG carver: bounded work on hostile indexes after EOI', () => {
+  it(`property: hundreds of EXIF-pointed JPEG starts after EOI sharing one long scan are walked ${MAX_PREVIEW_WALKS} times at most, in any IFD order`, () => {
+    const scan = 32 * 1024;
+    fc.assert(
+      fc.property(fc.integer({ min: 2 * MAX_PREVIEW_WALKS, max: 500 }), fc.integer({ min: 0, max: 0x7fffffff }), (n, seed) => {
+        // A permutation of the pointers in the IFD: the walks must not depend on it.
+        const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => ((a * 2654435761 + seed) >>> 0) % 1009 - ((b * 2654435761 + seed) >>> 0) % 1009 || a - b);
+        const { bytes, primary } = previewBait(n, scan, (k) => order[k]!);
+        const reader = new CountingReader(bytes);
+        const r = jpegCarver.carve(reader, 0, ctx);
+        expect(r?.status).toBe('complete');
+        expect(resultLength(r!)).toBe(primary);
+        // Each walk decodes the shared scan to the image end, the primary one chunk: n walks would stream n × scan.
+        expect(reader.streamed).toBeLessThanOrEqual(MAX_PREVIEW_WALKS * scan + 8192);
+      }),
+      { numRuns: 15, seed: 11 },
+    );
+  });
+
+  it('the nearest pointed-at start that is a complete JPEG is still kept as the preview, bait or not after it', () => {
+    const preview = tinyJpeg(16, 8);
+    const TIFF_AT = 12;
+    const primary = tinyJpeg(8, 8, [exifApp([0, 0, 0])]).length;
+    const gap = 300; // cameras pad before the preview: the gap holds no SOI
+    const after = primary + gap + preview.length;
+    const bytes = Uint8Array.from([...tinyJpeg(8, 8, [exifApp([after + 1 - TIFF_AT, primary + gap - TIFF_AT, after - TIFF_AT])]), ...new Uint8Array(gap), ...preview, 0xff, 0xd8, 0xff, 0xd8, 0xff]);
+    const r = jpegCarver.carve(new BufferReader(bytes), 0, ctx);
+    expect(r?.status).toBe('complete');
+    expect(resultLength(r!)).toBe(after);
+    expect(r?.notes.join(' ')).toMatch(`maker-note preview image at image offset ${primary + gap}`);
+  });
+});
+
+/** The MPF TIFF header's offset in a file whose first segment is the APP2 MPF one (SOI, marker, length, "MPF\0"). */
+const MPF_TIFF_AT = 10;
+
+/** An APP2 MPF segment with an MP Index IFD (version, number of images, MPEntry) listing `images` (offsets from the TIFF header). */
+function mpfApp(images: readonly { offset: number; size: number }[]): Uint8Array {
+  const list = new Uint8Array(16 * images.length);
+  const dv = new DataView(list.buffer);
+  images.forEach((im, k) => {
+    dv.setUint32(16 * k, k === 0 ? 0x20030000 : 0x00020000); // primary / dependent-child attribute
+    dv.setUint32(16 * k + 4, im.size);
+    dv.setUint32(16 * k + 8, im.offset);
+  });
+  const ifd = [
+    { tag: 0xb000, type: 7, count: 4, value: 0x30313030 },
+    { tag: 0xb001, type: 4, count: 1, value: images.length },
+    { tag: 0xb002, type: 7, count: list.length, value: tiffDataAt(3) },
+  ];
+  return segment(0xe2, [...Buffer.from('MPF\0', 'latin1'), ...tiffIfd(ifd, list)]);
+}
+
+/** The APP2 MPF segment of an individual image: an MP Attribute IFD (version, individual number), no MPEntry. */
+function mpfAttributes(n: number): Uint8Array {
+  const ifd = [
+    { tag: 0xb000, type: 7, count: 4, value: 0x30313030 },
+    { tag: 0xb101, type: 4, count: 1, value: n },
+  ];
+  return segment(0xe2, [...Buffer.from('MPF\0', 'latin1'), ...tiffIfd(ifd)]);
+}
+
+/** A primary image listing `count` secondary images (each with an attribute IFD) stored right after it, as cameras write MPO files. */
+function mpo(count: number, width: number): { bytes: Uint8Array; primary: number; starts: number[] } {
+  const secondaries = Array.from({ length: count }, (_, k) => tinyJpeg(8 * (k + 1), 8, [mpfAttributes(k + 2)]));
+  const primary = tinyJpeg(width, 8, [mpfApp(Array.from({ length: count + 1 }, () => ({ offset: 0, size: 0 })))]).length;
+  const starts: number[] = [];
+  let at = primary;
+  for (const s of secondaries) {
+    starts.push(at);
+    at += s.length;
+  }
+  const images = [{ offset: 0, size: primary }, ...secondaries.map((s, k) => ({ offset: starts[k]! - MPF_TIFF_AT, size: s.length }))];
+  const bytes = Uint8Array.from([...tinyJpeg(width, 8, [mpfApp(images)]), ...secondaries.flatMap((s) => Array.from(s))]);
+  return { bytes, primary, starts };
+}
+
+/** Ways an MP Index can be unreadable, as edits of the file mpo() builds (the MPEntry is the IFD's third entry), and the reason given. */
+const MPF_CORRUPTIONS: Record<string, { edit: (dv: DataView, count: number) => void; why: RegExp }> = {
+  'byte order': { edit: (dv) => dv.setUint16(MPF_TIFF_AT, 0x5858), why: /no TIFF byte order mark/ },
+  'TIFF magic': { edit: (dv) => dv.setUint16(MPF_TIFF_AT + 2, 43), why: /TIFF magic 43, not 42/ },
+  'IFD offset': { edit: (dv) => dv.setUint32(MPF_TIFF_AT + 4, 0xfff0), why: /the IFD offset 65520 lies past the \d+-byte index/ },
+  'IFD entry count': { edit: (dv) => dv.setUint16(MPF_TIFF_AT + 8, 0xffff), why: /65535 IFD entries run past/ },
+  'MPEntry length': { edit: (dv, count) => dv.setUint32(MPF_TIFF_AT + 10 + 24 + 4, 16 * (count + 1) + 8), why: /an MPEntry of \d+ bytes is not 1 to 64 entries/ },
+  'more than 64 images': { edit: (dv) => dv.setUint32(MPF_TIFF_AT + 10 + 24 + 4, 16 * 65), why: /an MPEntry of 1040 bytes/ },
+  'MPEntry list offset': { edit: (dv) => dv.setUint32(MPF_TIFF_AT + 10 + 24 + 8, 0xffff00), why: /the MPEntry list at 16776960 .* runs past/ },
+  'overlapping images': {
+    edit: (dv) => {
+      const entry = (k: number): number => MPF_TIFF_AT + tiffDataAt(3) + 16 * k + 8;
+      dv.setUint32(entry(2), dv.getUint32(entry(1)) + 1);
+    },
+    why: /image 3 at image offset \d+ starts inside the image before it/,
+  },
+};
+
+describe('JPEG carver: an MPF segment whose index cannot be read', () => {
+  it('property: a whole MPO file is complete; its primary image with an unreadable index is damaged, the note naming the segment', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 8 }), fc.constantFrom(...Object.keys(MPF_CORRUPTIONS)), (count, w, how) => {
+        const { bytes, primary, starts } = mpo(count, 8 * w);
+        const whole = jpegCarver.carve(new BufferReader(bytes), 0, ctx);
+        expect(whole?.status).toBe('complete');
+        expect(resultLength(whole!)).toBe(bytes.length);
+        expect(whole?.metadata?.['mpfImages']).toBe(count);
+        // Each secondary image, carved where it starts, has an attribute IFD and no index: nothing to miss.
+        for (const at of starts) expect(jpegCarver.carve(new BufferReader(bytes), at, ctx)?.status).toBe('complete');
+        if (how === 'overlapping images' && count < 2) return;
+        const bad = Uint8Array.from(bytes);
+        const { edit, why } = MPF_CORRUPTIONS[how]!;
+        edit(new DataView(bad.buffer), count);
+        const r = jpegCarver.carve(new BufferReader(bad), 0, ctx);
+        expect(r?.status, how).toBe('damaged');
+        expect(resultLength(r!), how).toBe(primary);
+        const note = r?.notes.find((n) => n.startsWith('the MPF index of the APP2 segment at image offset 2 cannot be read ('));
+        expect(note, how).toMatch(why);
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+  });
+
+  it('an MPF segment too short for a TIFF header is damaged, not read with a negative length', () => {
+    for (const payload of [[0x4d, 0x50, 0x46], [0x4d, 0x50, 0x46, 0], [0x4d, 0x50, 0x46, 0, 0x4d, 0x4d]]) {
+      const bytes = tinyJpeg(8, 8, [segment(0xe2, payload)]);
+      const r = jpegCarver.carve(new BufferReader(bytes), 0, ctx);
+      expect(r?.status).toBe('damaged');
+      expect(r?.notes.join(' ')).toMatch(/APP2 segment at image offset 2 cannot be read \(\d bytes cannot hold a TIFF header\)/);
+    }
+    // The same for an "Exif" APP1 of 4 bytes: no pointers, no preview, no exception.
+    expect(jpegCarver.carve(new BufferReader(tinyJpeg(8, 8, [segment(0xe1, [0x45, 0x78, 0x69, 0x66])])), 0, ctx)?.status).toBe('complete');
   });
 });

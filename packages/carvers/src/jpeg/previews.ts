@@ -83,3 +83,9 @@ function stmn(tiff: Uint8Array, at: number): boolean {
 
 /** How far after EOI a preview may start (cameras pad to a boundary). */
 export const MAX_PREVIEW_GAP = 4096;
+/**
+ * Candidates (pointed-at SOIs in that gap) walked at most, nearest first.
+ * Cameras name one preview; each walk may decode up to the size limit, so
+ * hundreds of headers sharing one long scan would decode it hundreds of times.
+ */
+export const MAX_PREVIEW_WALKS = 4;

@@ -34,8 +34,9 @@ export interface JpegWalk {
 }
 
 /** Work bounds: more segments or scans than any real file has means hostile input. */
-const MAX_SEGMENTS = 4096;
-const MAX_SCANS = 256;
+export const MAX_SEGMENTS = 4096;
+/** Scans read at most in one file (see MAX_SEGMENTS). */
+export const MAX_SCANS = 256;
 
 /** Decoder checkpoints of a sequential scan kept across reassembly trials (ResumeMemo.state). */
 interface ResumeState {
@@ -153,8 +154,9 @@ export function walkJpeg(
     if (m >= 0xe0 && m <= 0xef) {
       const id = appId(payload);
       appMarkers.push(`APP${m - 0xe0}${id ? ':' + id : ''}`);
-      if (m === 0xe1 && id === 'Exif' && !exif) exif = { offset: payloadStart + 6, length: len - 8 };
-      if (m === 0xe2 && id === 'MPF' && !mpf) mpf = { offset: payloadStart + 4, length: len - 6 };
+      // A segment too short for its identifier's terminator ("Exif" in 4 bytes) holds an empty payload, not a negative one.
+      if (m === 0xe1 && id === 'Exif' && !exif) exif = { offset: payloadStart + 6, length: Math.max(0, len - 8) };
+      if (m === 0xe2 && id === 'MPF' && !mpf) mpf = { offset: payloadStart + 4, length: Math.max(0, len - 6) };
     } else if (m === 0xc4) {
       if (!cachedDHT(payload, at, next, dc, ac, resume)) return broken(frame, scans, result, at, 'DHT');
     } else if (m === 0xdb) {

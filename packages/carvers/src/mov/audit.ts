@@ -15,7 +15,13 @@ export interface Region {
 /** Samples whose content is parsed, at most, over the whole file (positions are checked for all). */
 export const CONTENT_CHECKS = 3000;
 /** NAL units read at most over the whole file, so hostile samples of 4096 tiny NALs stay cheap. */
-const NAL_BUDGET = 400_000;
+export const NAL_BUDGET = 400_000;
+/**
+ * Sample bytes read at most over the whole file to check NAL payloads for
+ * start-code emulation (a zeroed sector inside a picture): a movie of this
+ * size or less has every checked sample read whole.
+ */
+export const PAYLOAD_BUDGET = 256 * 1024 * 1024;
 
 export class SampleAudit {
   samples = 0;
@@ -26,6 +32,8 @@ export class SampleAudit {
   checked = 0;
   failed = 0;
   nals = 0;
+  /** Sample bytes whose NAL payloads were read (PAYLOAD_BUDGET). */
+  payloadBytes = 0;
   /** Image offset just past the last byte of any placed sample. */
   maxEnd = 0;
   readonly problems: string[] = [];
@@ -77,7 +85,9 @@ export class SampleAudit {
     let why = '';
     if (check.kind === 'nal') {
       if (this.nals >= NAL_BUDGET) return true;
-      const r = checkNalUnits(this.reader, [{ offset: at, length }], check.lengthSize, check.codec);
+      const payload = this.payloadBytes + length <= PAYLOAD_BUDGET;
+      if (payload) this.payloadBytes += length;
+      const r = checkNalUnits(this.reader, [{ offset: at, length }], check.lengthSize, check.codec, { payload });
       this.nals += r.nals;
       ok = r.ok && r.vcl > 0;
       why = r.ok ? 'no picture NAL unit' : `${r.problem ?? 'bad NAL unit'} at image offset ${r.badAt ?? at}`;

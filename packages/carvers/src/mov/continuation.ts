@@ -51,7 +51,7 @@ function parses(reader: Reader, at: number, s: VideoSample): boolean {
   let len = 0;
   for (const b of head) len = len * 256 + b;
   if (len === 0 || len + s.lengthSize > s.size) return false;
-  const r = checkNalUnits(reader, [{ offset: at, length: s.size }], s.lengthSize, s.codec);
+  const r = checkNalUnits(reader, [{ offset: at, length: s.size }], s.lengthSize, s.codec, { payload: true });
   return r.ok && r.vcl > 0;
 }
 

@@ -6,10 +6,10 @@
  * format. Only then is the file 'complete'.
  */
 import {
-  BoxBudget, BoxFieldError, ReaderRangeError, contiguous, fourcc,
+  BOX_BUDGET_DEFAULTS, BoxBudget, BoxFieldError, ReaderRangeError, contiguous, fourcc,
   type BoxHeader, type Carver, type CarveContext, type CarveResult, type ExpectedBytes, type Metadata, type Reader,
 } from '@rawcarve/core';
-import { CONTENT_CHECKS, SampleAudit, pickContent, type Region } from './audit.js';
+import { CONTENT_CHECKS, NAL_BUDGET, PAYLOAD_BUDGET, SampleAudit, pickContent, type Region } from './audit.js';
 import { extensionOf, isImageOnly, readFileType, type FileType } from './brands.js';
 import { nextSampleHint } from './continuation.js';
 import { auditFragments } from './fragments.js';
@@ -35,6 +35,8 @@ export const movCarver: Carver = {
     { bytes: ascii('wide'), offset: 4, description: 'QuickTime without ftyp: wide placeholder first' },
   ],
   maxFileSize: 64 * 1024 * 1024 * 1024,
+  // Fixed work bounds per candidate, listed in report.json (carve() walks with `new BoxBudget()`, the defaults).
+  limits: { maxContentChecks: CONTENT_CHECKS, maxNalUnits: NAL_BUDGET, maxPayloadBytes: PAYLOAD_BUDGET, maxBoxes: BOX_BUDGET_DEFAULTS.boxes, maxBoxDepth: BOX_BUDGET_DEFAULTS.maxDepth },
 
   /**
    * Reassembly hint: a movie whose moov comes after its mdat (iPhone,

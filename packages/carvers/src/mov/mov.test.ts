@@ -46,6 +46,37 @@ describe.skipIf(!haveMedia)('real movies from ../shared/media/{mov,mp4}', () => 
     expect(expectExact(new Uint8Array(readFileSync(join(MEDIA, 'mov/m005_apple_ipadmini_hevc.mov')))).metadata?.['codec']).toBe('hvc1');
   });
 
+  it('a zeroed sector inside a video sample (NAL lengths and headers intact) makes the movie not complete', () => {
+    // H.264/HEVC movies whose first video chunk an stco names (the helper reads 32-bit chunk offsets only).
+    const nalMovies = files.filter((f) => /^(avc1|avc3|hvc1|hev1)$/.test(String(expectExact(new Uint8Array(readFileSync(f))).metadata?.['codec'])));
+    expect(nalMovies.length).toBeGreaterThan(4);
+    let tested = 0;
+    for (const path of nalMovies) {
+      const file = new Uint8Array(readFileSync(path));
+      let sample: number;
+      try {
+        sample = firstVideoSample(file);
+      } catch {
+        continue;
+      }
+      tested++;
+      // Past the first NAL's length and header, inside its payload: find a NAL longer than a sector.
+      let at = sample;
+      let len = new DataView(file.buffer).getUint32(at);
+      while (len < 1024 && at + 4 + len < file.length) {
+        at += 4 + len;
+        len = new DataView(file.buffer).getUint32(at);
+      }
+      const damaged = Uint8Array.from(file);
+      damaged.fill(0, at + 4 + 300, at + 4 + 300 + Math.min(512, len - 400));
+      const img = embed(damaged, 37 * 512, 8192, 1);
+      const r = carveAt(img, 37 * 512);
+      expect(r?.status, path).not.toBe('complete');
+      expect(r?.notes.join(' '), path).toMatch(/00 00 0x/);
+    }
+    expect(tested).toBeGreaterThanOrEqual(nalMovies.length - 2);
+  });
+
   it('a moov-last MOV followed directly by a QuickTime file without ftyp ends at its own last box', () => {
     const a = new Uint8Array(readFileSync(join(MEDIA, 'mov/m002_apple_iphone6_gps.mov')));
     const b = new Uint8Array(readFileSync(join(MEDIA, 'mov/m007_mjpeg_noftyp.mov')));

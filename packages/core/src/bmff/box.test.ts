@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BufferReader } from '../reader/source-reader.js';
 import { BoxBudget, childBoxes, fullBoxHeader, readBoxHeader } from './box.js';
-import { checkNalUnits } from './nal.js';
+import { checkNalUnits, findStartCodeEmulation, MAX_TRAILING_ZEROS } from './nal.js';
 
 /** Serialises a box: 32-bit size, or 64-bit largesize when asked. */
 function box(type: string, body: Uint8Array, large = false): Uint8Array {
@@ -167,5 +167,84 @@ describe('checkNalUnits', () => {
     expect(checkNalUnits(new BufferReader(avc), [{ offset: 0, length: avc.length }], 4, 'avc')).toMatchObject({ ok: true, vcl: 1 });
     const avcBad = Uint8Array.from([0, 0, 0, 3, 0x00, 1, 2]);
     expect(checkNalUnits(new BufferReader(avcBad), [{ offset: 0, length: avcBad.length }], 4, 'avc').ok).toBe(false);
+  });
+});
+
+describe('NAL payloads: start-code emulation (a zeroed sector inside a picture)', () => {
+  /** What an encoder writes: 03 after every 00 00 that a byte 00..03 would follow. */
+  function emulationPrevented(rbsp: Uint8Array): Uint8Array {
+    const out: number[] = [];
+    let zeros = 0;
+    for (const b of rbsp) {
+      if (zeros >= 2 && b <= 3) {
+        out.push(3);
+        zeros = 0;
+      }
+      out.push(b);
+      zeros = b === 0 ? zeros + 1 : 0;
+    }
+    if (out[out.length - 1] === 0) out.push(3); // a NAL unit never ends in 00 (H.264 7.4.1)
+    return Uint8Array.from(out);
+  }
+  /** A 4-byte-length HEVC slice NAL unit (type 1) with this payload. */
+  function slice(payload: Uint8Array): Uint8Array {
+    const nal = concat([Uint8Array.from([2, 1]), payload]);
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, nal.length);
+    return concat([len, nal]);
+  }
+  // Bytes rich in zeros, so emulation prevention has work to do.
+  const zeroish = fc.uint8Array({ minLength: 1, maxLength: 3000 }).map((a) => a.map((b) => (b < 96 ? 0 : b < 104 ? b - 96 : b)));
+
+  it('property: encoder output (emulation prevented) passes, in one extent or split anywhere', () => {
+    fc.assert(
+      fc.property(zeroish, fc.nat(), (rbsp, cut) => {
+        const s = slice(emulationPrevented(rbsp));
+        expect(findStartCodeEmulation(s.subarray(6), true)).toBe(-1);
+        const k = cut % (s.length + 1);
+        const extents = [{ offset: 0, length: k }, { offset: k, length: s.length - k }].filter((e) => e.length > 0);
+        const res = checkNalUnits(new BufferReader(s), extents, 4, 'hevc', { payload: true });
+        expect(res.ok, res.problem).toBe(true);
+      }),
+    );
+  });
+
+  it('property: three zero bytes (or more) anywhere inside the payload, followed by data, are caught where they start', () => {
+    fc.assert(
+      fc.property(zeroish, fc.nat(), fc.integer({ min: 3, max: 700 }), (rbsp, where, run) => {
+        const payload = emulationPrevented(rbsp);
+        const at = where % payload.length;
+        const bad = concat([payload.subarray(0, at), new Uint8Array(run), Uint8Array.from([0x80]), payload.subarray(at)]);
+        const found = findStartCodeEmulation(bad, true);
+        expect(found).toBeGreaterThanOrEqual(0);
+        expect(found).toBeLessThanOrEqual(at);
+        const s = slice(bad);
+        const res = checkNalUnits(new BufferReader(s), [{ offset: 0, length: s.length }], 4, 'hevc', { payload: true });
+        expect(res.ok).toBe(false);
+        expect(res.badAt).toBeLessThanOrEqual(6 + at);
+        // Without the payload check the lengths and headers alone pass it.
+        expect(checkNalUnits(new BufferReader(s), [{ offset: 0, length: s.length }], 4, 'hevc').ok).toBe(true);
+      }),
+    );
+  });
+
+  it('a short zero run ending the unit passes (trailing_zero_8bits), a longer one is a zeroed tail', () => {
+    const payload = emulationPrevented(Uint8Array.from({ length: 400 }, (_, i) => (i * 37 + 11) & 0xff));
+    for (const run of [1, 2, 3, MAX_TRAILING_ZEROS]) expect(findStartCodeEmulation(concat([payload, new Uint8Array(run)]), true)).toBe(-1);
+    expect(findStartCodeEmulation(concat([payload, new Uint8Array(MAX_TRAILING_ZEROS + 1)]), true)).toBe(payload.length);
+    expect(findStartCodeEmulation(concat([payload, new Uint8Array(3)]), false)).toBe(payload.length);
+  });
+
+  it('finds a zero run that straddles the 1 MiB read chunks', () => {
+    const size = 3 * 1024 * 1024;
+    const payload = new Uint8Array(size).fill(0x5a);
+    for (const at of [1024 * 1024 - 6 - 1, 1024 * 1024 - 6, 2 * 1024 * 1024 - 6 - 2]) {
+      const p = Uint8Array.from(payload);
+      p.fill(0, at, at + 3);
+      const s = slice(p);
+      const res = checkNalUnits(new BufferReader(s), [{ offset: 0, length: s.length }], 4, 'hevc', { payload: true });
+      expect(res.ok).toBe(false);
+      expect(res.badAt).toBe(6 + at);
+    }
   });
 });

@@ -74,13 +74,16 @@ export function readBoxHeader(reader: Reader, at: number, limit: number): BoxHea
     : { type, start: at, headerSize, size, end: at + size, toEnd, usertype };
 }
 
+/** What `new BoxBudget()` allows one candidate: boxes read in all, and the deepest nesting. */
+export const BOX_BUDGET_DEFAULTS: { readonly boxes: number; readonly maxDepth: number } = { boxes: 100_000, maxDepth: 16 };
+
 /** Work limits for one candidate's box tree. */
 export class BoxBudget {
   constructor(
     /** Boxes that may still be read. */
-    public boxes = 100_000,
+    public boxes: number = BOX_BUDGET_DEFAULTS.boxes,
     /** Deepest nesting allowed. */
-    readonly maxDepth = 16,
+    readonly maxDepth: number = BOX_BUDGET_DEFAULTS.maxDepth,
   ) {}
   /** Takes one box from the budget; false once it is spent. */
   take(): boolean {

@@ -1,6 +1,6 @@
 export {
-  readBoxHeader, childBoxes, findBox, fullBoxHeader, isPlausibleType, payload, BoxBudget,
+  readBoxHeader, childBoxes, findBox, fullBoxHeader, isPlausibleType, payload, BoxBudget, BOX_BUDGET_DEFAULTS,
   type BoxHeader, type ChildList,
 } from './box.js';
 export { Fields, BoxFieldError } from './fields.js';
-export { checkNalUnits, type NalCheck, type NalCodec, type Extent } from './nal.js';
+export { checkNalUnits, findStartCodeEmulation, MAX_TRAILING_ZEROS, type NalCheck, type NalCheckOptions, type NalCodec, type Extent } from './nal.js';

@@ -34,6 +34,16 @@ export interface Extent {
   readonly length: number;
 }
 
+/** Options of {@link checkNalUnits}. */
+export interface NalCheckOptions {
+  /**
+   * Also read every payload byte and reject start-code emulation (see
+   * {@link findStartCodeEmulation}): catches zeroed sectors inside pictures,
+   * which lengths and headers alone let through. Costs one read of the bytes.
+   */
+  readonly payload?: boolean;
+}
+
 /** NAL units checked per call at most: enough for any real frame or item. */
 const MAX_NALS = 4096;
 
@@ -49,7 +59,7 @@ function hevcTypeOk(t: number): boolean {
  * Walks the NAL units of one sample or item stored in `extents` (in order),
  * each preceded by a big-endian length of `lengthSize` bytes (1, 2 or 4).
  */
-export function checkNalUnits(reader: Reader, extents: readonly Extent[], lengthSize: number, codec: NalCodec): NalCheck {
+export function checkNalUnits(reader: Reader, extents: readonly Extent[], lengthSize: number, codec: NalCodec, options: NalCheckOptions = {}): NalCheck {
   const total = extents.reduce((n, e) => n + e.length, 0);
   const headerBytes = codec === 'hevc' ? 2 : 1;
   let pos = 0; // logical position inside the sample
@@ -81,11 +91,68 @@ export function checkNalUnits(reader: Reader, extents: readonly Extent[], length
       if (tid === 0) return fail('HEVC nuh_temporal_id_plus1 is 0');
       if (t < 32) vcl++;
     }
+    if (options.payload) {
+      const bad = payloadEmulation(reader, extents, pos + lengthSize, len);
+      if (bad >= 0) {
+        pos = bad;
+        return fail('the bytes 00 00 0x (x < 3), which a NAL unit never holds, inside a NAL unit: zeroed or foreign data');
+      }
+    }
     nals++;
     verified = pos + need;
     pos += lengthSize + len;
   }
   return { ok: true, nals, vcl, verifiedUntil: imageOffset(extents, verified) };
+}
+
+/** Bytes read at a time when scanning payloads. */
+const PAYLOAD_CHUNK = 1024 * 1024;
+
+/**
+ * Logical position of the first start-code emulation in the NAL unit at
+ * logical `from` (length `len`) of the extents, or -1. Reads in chunks that
+ * overlap by two bytes, so a sequence across chunks or extents is seen.
+ */
+function payloadEmulation(reader: Reader, extents: readonly Extent[], from: number, len: number): number {
+  const buf = new Uint8Array(Math.min(len, PAYLOAD_CHUNK));
+  for (let done = 0; done < len; ) {
+    const n = Math.min(buf.length, len - done);
+    const view = n === buf.length ? buf : buf.subarray(0, n);
+    if (!gather(reader, extents, from + done, view)) return from + done;
+    const at = findStartCodeEmulation(view, done + n === len);
+    if (at >= 0) return from + done + at;
+    if (done + n === len) break;
+    done += n - 2;
+  }
+  return -1;
+}
+
+/**
+ * Index of the first forbidden three-byte sequence in NAL unit bytes, or -1.
+ * H.264 7.4.1 and H.265 7.4.2: 00 00 00, 00 00 01 and 00 00 02 never occur
+ * inside a NAL unit (encoders insert 03 to prevent them). Random data holds
+ * them about once in 5 MB; a zeroed sector always. A short run of zeros that
+ * ends the unit (`isEnd`, at most {@link MAX_TRAILING_ZEROS} bytes) is
+ * accepted: some muxers count the byte stream's trailing_zero_8bits into the
+ * NAL unit (ffmpeg strips them for that reason). A longer run is a zeroed tail.
+ */
+export function findStartCodeEmulation(bytes: Uint8Array, isEnd: boolean): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let i = buf.indexOf(ZERO_PAIR); i >= 0 && i + 2 < buf.length; i = buf.indexOf(ZERO_PAIR, i + 1)) {
+    if (buf[i + 2]! > 2) continue;
+    if (isEnd && buf.length - i <= MAX_TRAILING_ZEROS && trailingZerosFrom(buf, i)) return -1;
+    return i;
+  }
+  return -1;
+}
+
+const ZERO_PAIR = Buffer.from([0, 0]);
+/** Longest run of zeros accepted at the end of a NAL unit (trailing_zero_8bits a muxer kept). */
+export const MAX_TRAILING_ZEROS = 32;
+
+function trailingZerosFrom(buf: Uint8Array, i: number): boolean {
+  for (let k = i; k < buf.length; k++) if (buf[k] !== 0) return false;
+  return true;
 }
 
 /** Copies into `out` the bytes at logical position `pos` of the extents; false if the image ends first. */

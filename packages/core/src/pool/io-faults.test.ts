@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET, DEFAULT_REASSEMBLY_MS } from '../reassemble/index.js';
 import { buildReport } from '../report/build.js';
 import { makeTlv } from '../testing/tlv-carver.js';
 import type { FaultPlan } from '../source/fault-source.js';
@@ -101,9 +102,14 @@ describe('limits', () => {
     // The toy carver rejects a file longer than its limit (its length field would be a lie); 8K and 200K stay.
     expect(result.files.map((f) => f.imgOffset)).toEqual([8 * 1024, 200 * 1024]);
     const report = buildReport(result, { toolName: 't', toolVersion: '0', commandLine: [], imagePath: 'x', plugins: [], startedAt: new Date(), finishedAt: new Date() });
-    expect(report.options.limits).toEqual({ maxFileSize: { tlv: 50_000 } });
-    const plain = await scanImage({ imagePath: image('limits2'), outDir: join(work, 'limits2'), carverModules: [TLV_MODULE] });
-    expect(plain.limits).toEqual({ maxFileSize: { tlv: 64 * 1024 * 1024 } });
+    expect(report.options.limits?.maxFileSize).toEqual({ tlv: 50_000 });
+    // The toy carver declares no work bounds; reassembly's are the default budget.
+    expect(report.options.limits?.carvers).toEqual({});
+    expect(report.options.limits?.reassembly).toEqual({
+      maxTrials: DEFAULT_BUDGET.maxTrials, maxBytes: DEFAULT_BUDGET.maxBytes, maxMs: DEFAULT_BUDGET.maxMs, maxFragments: DEFAULT_BUDGET.maxFragments, maxPassMs: DEFAULT_REASSEMBLY_MS,
+    });
+    const plain = await scanImage({ imagePath: image('limits2'), outDir: join(work, 'limits2'), carverModules: [TLV_MODULE], reassemblyMs: 1234 });
+    expect(plain.limits).toEqual({ maxFileSize: { tlv: 64 * 1024 * 1024 }, reassemblyMs: 1234 });
   });
 
   it('a limit for a carver that is not loaded is a usage error, not silently ignored', async () => {

@@ -1,6 +1,9 @@
 import type { Carver } from '../carver.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_REASSEMBLY_MS } from '../reassemble/index.js';
+import type { RunSettings } from './checkpoint.js';
 import { parseByteCount } from './range.js';
+import type { RunLimits } from './scan-types.js';
 
 /**
  * `--max-file-size TYPE=SIZE[,TYPE=SIZE...]` (`jpeg=64M,mov=8G`): the largest
@@ -35,4 +38,12 @@ export function effectiveMaxFileSizes(carvers: readonly Carver[], given: Readonl
 /** A carver's limit in a run (settings of earlier checkpoints hold none: the carver's own). */
 export function maxFileSizeOf(c: Carver, sizes: Readonly<Record<string, number>> | undefined): number {
   return sizes?.[c.name] ?? c.maxFileSize;
+}
+
+/** The limits a scan or merge ran under, for ScanResult.limits (and so report.json options.limits). */
+export function runLimits(carvers: readonly Carver[], settings: Pick<RunSettings, 'maxFileSizes' | 'reassemblyMs'>): RunLimits {
+  return {
+    maxFileSize: Object.fromEntries(carvers.map((c) => [c.name, maxFileSizeOf(c, settings.maxFileSizes)])),
+    reassemblyMs: settings.reassemblyMs ?? DEFAULT_REASSEMBLY_MS,
+  };
 }

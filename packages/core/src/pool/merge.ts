@@ -32,7 +32,7 @@ import type { ScanEvents, ScanResult } from './scan-types.js';
 import { TaskTracker } from './task-tracker.js';
 import type { WorkerConfig } from './tasks.js';
 import { compiledWorkerUrl } from './worker-url.js';
-import { maxFileSizeOf } from './limits.js';
+import { maxFileSizeOf, runLimits } from './limits.js';
 
 /** What to merge, where to, and with which carvers: the options of mergeShards (`rawcarve merge`). */
 export interface MergeOptions {
@@ -165,7 +165,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
     run: { startedAt, commandLine: [...tool.commandLine], resumes: [] },
     fileSystems,
     freeSpaceOnly: settings.freeSpaceOnly ?? false,
-    limits: { maxFileSize: Object.fromEntries(carvers.map((c) => [c.name, maxFileSizeOf(c, settings.maxFileSizes)])) },
+    limits: runLimits(carvers, settings),
   };
 }
 

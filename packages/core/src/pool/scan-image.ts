@@ -17,7 +17,7 @@ import { loadFileSystems } from '../fs/load.js';
 import { matchFiles } from '../fs/match.js';
 import { reassemblyHints } from '../fs/hints.js';
 import { reassemblyPass } from './reassembly-pass.js';
-import { maxFileSizeOf } from './limits.js';
+import { maxFileSizeOf, runLimits } from './limits.js';
 import { rehashPrefix } from './rehash-prefix.js';
 import { restoreRun } from './restore.js';
 import { RunState, sortedIssues } from './run-state.js';
@@ -232,7 +232,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
       run: setup.run,
       fileSystems,
       freeSpaceOnly: settings.freeSpaceOnly ?? false,
-      limits: { maxFileSize: Object.fromEntries(carvers.map((c) => [c.name, maxFileSizeOf(c, settings.maxFileSizes)])) },
+      limits: runLimits(carvers, settings),
     };
   } finally {
     await pool.destroy();

@@ -154,6 +154,8 @@ export interface ScanResult {
 export interface RunLimits {
   /** Largest file carved, bytes by carver name. */
   maxFileSize: Record<string, number>;
+  /** Wall-clock budget of the reassembly pass in ms (--reassembly-time, else the default). */
+  reassemblyMs?: number;
 }
 
 /** The scan stopped because its signal was aborted (Ctrl-C); `rawcarve scan --resume` continues it. */

@@ -32,7 +32,7 @@ export interface ReassemblyStats {
   grid: BlockGrid;
   /** Whether the grid came from --block-size. */
   gridGiven: boolean;
-  /** Incomplete files searched. */
+  /** Incomplete files searched (not those cut by the size limit: they are not fragmented). */
   attempted: number;
   /** Files rebuilt from fragments. */
   rebuilt: number;
@@ -72,8 +72,10 @@ export interface ReassemblyHint {
 export const DEFAULT_REASSEMBLY_MS = 10 * 60 * 1000;
 
 /**
- * Tries to rebuild every incomplete candidate. Returns the replacements
- * (keyed by the candidate's offset) and what it cost.
+ * Tries to rebuild every incomplete candidate except those cut by the size
+ * limit (Candidate.cutAtLimit), which get a note instead. Returns the
+ * replacements (keyed by the candidate's offset), notes for the files not
+ * rebuilt, and what it cost.
  */
 export function reassembleAll(
   reader: Reader,
@@ -89,7 +91,10 @@ export function reassembleAll(
   const notes = new Map<number, string>();
   const claims = new ClaimMap();
   const headers = new Set(kept.map((c) => c.offset));
-  const pending = kept.filter((c) => c.status !== 'complete').sort((a, b) => a.offset - b.offset);
+  // A file cut by the size limit is whole up to it, not a first fragment: its search would
+  // spend the per-file budget for nothing (or stitch on a stranger's data). Its end is no break either.
+  const pending = kept.filter((c) => c.status !== 'complete' && c.cutAtLimit === undefined).sort((a, b) => a.offset - b.offset);
+  for (const c of kept) if (c.status !== 'complete' && c.cutAtLimit !== undefined) notes.set(c.offset, limitNote(c.cutAtLimit));
   for (const c of kept) {
     if (c.status === 'complete') for (const r of c.byteRuns) claims.add(r.imgOffset, r.imgOffset + r.length, c.offset);
   }
@@ -182,6 +187,11 @@ export function reassembleAll(
   }
   stats.ms = performance.now() - t0;
   return { rebuilt, notes, stats };
+}
+
+/** Why a file cut by the size limit was not searched for fragments (the file's notes). */
+function limitNote(limit: number): string {
+  return `reassembly: not searched for fragments: cut at the size limit of ${limit} bytes (--max-file-size, or the carver's maximum), not at a break`;
 }
 
 /** A live file's cluster chain validated as it is: the rebuilt file when the carver calls it complete and it fits the stated size. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { contiguous, type Carver, type CarveResult } from '../carver.js';
+import { contiguous, resultLength, type Carver, type CarveResult } from '../carver.js';
 import { u32be, type Reader } from '../reader/reader.js';
 import { BufferReader } from '../reader/source-reader.js';
 import type { Candidate } from '../scan/carve-page.js';
 import { clusterCeil, clusterFloor, inferBlockGrid } from './block-size.js';
 import { FragmentReader } from './fragment-reader.js';
+import { scanBuffer } from '../testing/memory-scan.js';
 import { DEFAULT_BUDGET, reassembleAll } from './index.js';
 
 const B = 512;
@@ -206,5 +207,59 @@ describe('reassembleAll', () => {
     expect(rebuilt.size).toBe(0);
     expect(stats.attempted).toBe(1);
     expect(notes.get(8 * B)).toMatch(/reassembly/);
+  });
+});
+
+describe('files cut by the size limit', () => {
+  /** The stamp format, honouring ctx.maxFileSize as a carver must: a longer file is returned truncated at the limit (whole sectors). */
+  const limitedStamp: Carver = {
+    ...stampCarver,
+    carve(reader, offset, ctx) {
+      const r = stampCarver.carve(reader, offset, ctx);
+      if (r === null || resultLength(r) <= ctx.maxFileSize) return r;
+      const cut = ctx.maxFileSize - (ctx.maxFileSize % B);
+      return { ...r, status: 'truncated', byteRuns: contiguous(offset, cut), verifiedLength: cut, notes: [`cut at ${cut} bytes (the size limit)`] };
+    },
+  };
+  const LIMIT = 16 * B;
+
+  /** A 40-block file at 8 sectors (longer than the limit), and an 8-block file at 100 split by 4 sectors of zeros after its header and 3 blocks. */
+  function image(): Uint8Array {
+    const img = new Uint8Array(200 * B);
+    img.set(stampFile(1, 40, 11), 8 * B);
+    const split = stampFile(2, 8, 13);
+    img.set(split.subarray(0, 4 * B), 100 * B);
+    img.set(split.subarray(4 * B), 108 * B);
+    return img;
+  }
+
+  it('a file cut by the limit gets no search (no trials), stays truncated at the limit and says why; a fragmented file beside it is still rebuilt', () => {
+    const { files, reassembly } = scanBuffer(image(), [limitedStamp], { blockSize: B, maxFileSize: { stmp: LIMIT } });
+    const [cut, split] = files;
+    expect(cut!.cutAtLimit).toBe(LIMIT);
+    expect(cut!.status).toBe('truncated');
+    expect(cut!.byteRuns).toEqual([{ imgOffset: 8 * B, fileOffset: 0, length: LIMIT }]);
+    expect(cut!.notes.join(' ')).toMatch(/not searched for fragments: cut at the size limit of 8192 bytes/);
+    // The split file is the only one searched, and it is rebuilt.
+    expect(split!.status).toBe('complete');
+    expect(split!.byteRuns).toHaveLength(2);
+    expect(reassembly!.attempted).toBe(1);
+    expect(reassembly!.rebuilt).toBe(1);
+  });
+
+  it('without the split file, the pass runs no trial at all', () => {
+    const img = image().fill(0, 100 * B);
+    const { files, reassembly } = scanBuffer(img, [limitedStamp], { blockSize: B, maxFileSize: { stmp: LIMIT } });
+    expect(files.map((f) => [f.offset, f.status, resultLength(f)])).toEqual([[8 * B, 'truncated', LIMIT]]);
+    expect(reassembly).toMatchObject({ attempted: 0, rebuilt: 0, trials: 0 });
+  });
+
+  it('only the engine marks a file cut by the limit: a carver cannot set the mark', () => {
+    const sneaky: Carver = { ...limitedStamp, carve: (r, o, c) => ({ ...limitedStamp.carve(r, o, c)!, cutAtLimit: 1 }) as CarveResult };
+    const img = image().fill(0, 8 * B, 48 * B); // only the split file is left
+    expect(scanBuffer(img, [sneaky], { reassemble: false, maxFileSize: { stmp: LIMIT } }).files[0]!.cutAtLimit).toBeUndefined();
+    const { files, reassembly } = scanBuffer(img, [sneaky], { blockSize: B, maxFileSize: { stmp: LIMIT } });
+    expect(reassembly!.attempted).toBe(1);
+    expect(files[0]!.notes.join(' ')).not.toMatch(/not searched/);
   });
 });

@@ -4,7 +4,9 @@ import type { ScanResult } from '../pool/scan-types.js';
 import { writeDfxmlReport } from './dfxml.js';
 import { writeJsonReport } from './json.js';
 import { pairLivePhotos } from './live-photos.js';
-import type { ScanReport, ScanSummary } from './types.js';
+import type { Carver } from '../carver.js';
+import { DEFAULT_BUDGET, DEFAULT_REASSEMBLY_MS } from '../reassemble/index.js';
+import type { ReassemblyLimits, ReportLimits, ScanReport, ScanSummary } from './types.js';
 
 /** What the reports say about the run that the scan result does not know. */
 export interface ReportContext {
@@ -59,11 +61,29 @@ export function buildReport(result: ScanResult, ctx: ReportContext): ScanReport 
   };
 }
 
-/** The limits a run carved under: the largest file by carver (--max-file-size, else the carver's own). */
-function limitsInForce(result: ScanResult): ScanReport['options']['limits'] {
+/**
+ * report.json options.limits: the largest file by carver (--max-file-size,
+ * else the carver's own), each carver's fixed work bounds, and reassembly's.
+ */
+export function limitsInForce(result: Pick<ScanResult, 'carvers' | 'limits'>): ReportLimits {
   return {
     maxFileSize: result.limits?.maxFileSize ?? Object.fromEntries(result.carvers.map((c) => [c.name, c.maxFileSize])),
+    carvers: carverLimits(result.carvers),
+    reassembly: reassemblyLimits(result.limits?.reassemblyMs ?? DEFAULT_REASSEMBLY_MS),
   };
+}
+
+/** Carver.limits by carver name, copied (a report must not alias a plugin's object); carvers without any are left out. */
+function carverLimits(carvers: readonly Carver[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const c of carvers) if (c.limits) out[c.name] = { ...c.limits };
+  return out;
+}
+
+/** The reassembly pass searches every file with DEFAULT_BUDGET (the pass passes no other). */
+function reassemblyLimits(passMs: number): ReassemblyLimits {
+  const b = DEFAULT_BUDGET;
+  return { maxTrials: b.maxTrials, maxBytes: b.maxBytes, maxMs: b.maxMs, maxFragments: b.maxFragments, maxPassMs: passMs };
 }
 
 /** The `summary` section from a scan result's totals and files. */

@@ -299,6 +299,34 @@ export interface ReportSource {
   coverage?: { complete: boolean; gaps: { start: number; length: number }[]; overlaps: { start: number; length: number }[] };
 }
 
+/** report.json options.limits: what bounded the run's work, so an examiner can tell a bound from a finding. */
+export interface ReportLimits {
+  /** The largest file carved, in bytes by carver (--max-file-size, else the carver's own). */
+  maxFileSize: Record<string, number>;
+  /** Fixed bounds on the work per candidate, by carver (Carver.limits; carvers that declare none are absent). Absent in reports of earlier versions. */
+  carvers?: Record<string, Record<string, number>>;
+  /** The reassembly search's bounds. Absent in reports of earlier versions. */
+  reassembly?: ReassemblyLimits;
+}
+
+/**
+ * The bounds of the reassembly pass: per incomplete file (a second try,
+ * after another file was rebuilt, gets a third of the trials and bytes),
+ * and for the whole pass.
+ */
+export interface ReassemblyLimits {
+  /** Trial assemblies validated per file. */
+  maxTrials: number;
+  /** Bytes validated past the break per file, over all its trials. */
+  maxBytes: number;
+  /** Wall-clock guard per file (ms). */
+  maxMs: number;
+  /** Most fragments one file is rebuilt from. */
+  maxFragments: number;
+  /** Wall-clock budget of the whole pass (ms, --reassembly-time): files not reached keep their first fragment. */
+  maxPassMs: number;
+}
+
 /** Everything report.json holds (and report.xml renders). Field names are a contract: extend, never rename. */
 export interface ScanReport {
   /** The tool and the command line that started the run. */
@@ -318,8 +346,8 @@ export interface ScanReport {
     filter: FileFilter | null;
     /** --free-space-only: only unallocated clusters (and space outside the volumes) were searched. */
     freeSpaceOnly?: boolean;
-    /** Limits in force: the largest file carved, in bytes by carver (--max-file-size, else the carver's own). */
-    limits?: { maxFileSize: Record<string, number> };
+    /** Limits in force: the largest file carved, and the fixed bounds on work per candidate. */
+    limits?: ReportLimits;
   };
   /** When the run started (a resumed run: its first start), UTC ISO 8601. */
   startedAt: string;

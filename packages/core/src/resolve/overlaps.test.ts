@@ -36,6 +36,15 @@ describe('OverlapResolver', () => {
     expect(kept[0]!.candidate.notes.join(' ')).toContain('4096');
   });
 
+  it('a file cut by the size limit and then cut again where a complete file starts loses the limit mark (reassembly may search it)', () => {
+    const r = new OverlapResolver();
+    r.add({ ...cand(0, 8_192, 'truncated'), cutAtLimit: 8_192 });
+    r.add(cand(4_096, 10_000));
+    const first = r.ready(Infinity)[0]!.candidate;
+    expect(first.byteRuns[0]!.length).toBe(4_096);
+    expect(first.cutAtLimit).toBeUndefined();
+  });
+
   it('keeps a complete file contained in a truncated one, off a sector, out (an embedded preview)', () => {
     const r = new OverlapResolver();
     r.add(cand(0, 8_192, 'truncated'));

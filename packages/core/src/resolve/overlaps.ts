@@ -87,8 +87,10 @@ export class OverlapResolver {
     if (runs.length === 0) return;
     this.stats.trimmed++;
     const cut = runs.reduce((n, r) => n + r.length, 0);
+    // It now ends where a complete file starts, not at the size limit: reassembly may search it again.
+    const { cutAtLimit: _limit, ...candidate } = k.candidate;
     k.candidate = {
-      ...k.candidate,
+      ...candidate,
       status: 'truncated',
       byteRuns: runs,
       notes: [...k.candidate.notes, `cut to ${cut} bytes at image offset ${at}, where a complete file starts`],

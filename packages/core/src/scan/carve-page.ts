@@ -8,6 +8,13 @@ export interface Candidate extends CarveResult {
   readonly carver: string;
   /** Image offset of the signature hit (the file's first byte). */
   readonly offset: number;
+  /**
+   * Set by the engine, never by a carver: the size limit (ctx.maxFileSize,
+   * bytes) at which this incomplete file was cut while the image went on.
+   * Such a file is whole up to the limit, not fragmented, so reassembly does
+   * not search for its continuation.
+   */
+  readonly cutAtLimit?: number;
 }
 
 /** Something that went wrong on a page, with the image offset it concerns. */
@@ -101,13 +108,18 @@ export function checkCarveResult(r: CarveResult, offset: number, ctx: CarveConte
 /**
  * An incomplete file that reaches the size limit (to within a sector: carvers
  * trim to sector boundaries) while the image goes on was cut by the limit,
- * whatever the carver's own note says: the report names the limit.
+ * whatever the carver's own note says: the report names the limit, and the
+ * typed mark (cutAtLimit) keeps reassembly from searching for a continuation.
  */
 export function atLimit(c: Candidate, ctx: CarveContext, imageSize: number): Candidate {
   if (c.status === 'complete' || c.offset + ctx.maxFileSize >= imageSize) return c;
   const length = c.byteRuns.reduce((n, r) => n + r.length, 0);
   if (length < ctx.maxFileSize - Math.max(ctx.align, 512)) return c;
-  return { ...c, notes: [...c.notes, `cut at the size limit of ${ctx.maxFileSize} bytes for ${c.carver} files (--max-file-size, or the carver's maximum): the file may go on past it`] };
+  return {
+    ...c,
+    notes: [...c.notes, `cut at the size limit of ${ctx.maxFileSize} bytes for ${c.carver} files (--max-file-size, or the carver's maximum): the file may go on past it`],
+    cutAtLimit: ctx.maxFileSize,
+  };
 }
 
 /** Copies just the data fields (a carver may return class instances or extra fields). */
