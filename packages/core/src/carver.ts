@@ -171,6 +171,27 @@ export interface Carver {
    * other files' continuations are looked for there.
    */
   suspectBreaks?(reader: Reader, result: CarveResult): readonly SuspectRange[];
+  /**
+   * Optional, for fragment reassembly: decodes the content around each seam
+   * (file offsets where a new fragment starts) of an assembly that validated
+   * as complete, and says per seam whether the content proves it (HEIC: the
+   * HEVC slice holding the seam parses to exactly its end). A proven seam
+   * needs no evidence from the clusters around it, so files whose neighbours
+   * look like their own data (random, or a photo of the same kind) can be
+   * rebuilt; a broken one vetoes the assembly. One verdict per seam, in order.
+   */
+  proveSeams?(reader: Reader, seams: readonly number[]): readonly SeamProof[];
+}
+
+/** What a carver's content check says of one seam (Carver.proveSeams). */
+export interface SeamProof {
+  /** proven: the content across the seam parses as one; broken: it does not; unknown: cannot judge (not checkable there). */
+  readonly verdict: 'proven' | 'broken' | 'unknown';
+  /**
+   * For broken: the file offset where the content stopped parsing. Foreign
+   * data starts at or before it, which lets the search skip seams after it.
+   */
+  readonly failedAt?: number;
 }
 
 /** File offsets [from, to) where a fragment boundary probably lies. */

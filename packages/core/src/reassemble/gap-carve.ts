@@ -10,7 +10,7 @@
  * through a FragmentReader. A join is kept only if, in the end, the file
  * validates as complete: a wrong join is worse than a missing file.
  */
-import { checkedLength, resultLength, type Carver, type CarveContext, type CarveResult } from '../carver.js';
+import { checkedLength, resultLength, type Carver, type CarveContext, type CarveResult, type SeamProof } from '../carver.js';
 import { uniformValue } from '../scan/find-candidates.js';
 import { clusterFloor } from './block-size.js';
 import { breakCandidates, continuationCandidates, suspectBreakOffsets } from './candidates.js';
@@ -21,6 +21,16 @@ import { FragmentReader, type Piece } from './fragment-reader.js';
 
 export type { GapCarveEnv } from './env.js';
 export { firstForeignCluster, unprovenTailCut } from './content.js';
+
+/** The carver's verdicts on an assembly's seams; a check that throws or answers short judges nothing. */
+function safeProofs(carver: Carver, reader: FragmentReader, seams: readonly number[]): readonly SeamProof[] {
+  try {
+    const proofs = carver.proveSeams!(reader, seams);
+    return proofs.length === seams.length ? proofs : seams.map(() => ({ verdict: 'unknown' as const }));
+  } catch {
+    return seams.map(() => ({ verdict: 'unknown' as const }));
+  }
+}
 
 /** How much searching one file may cost. */
 export interface GapCarveBudget {
@@ -186,7 +196,13 @@ export function gapCarve(
       const here = env.reader.bytes(x, Math.min(512, cs));
       return here.length === a.length && uniformValue(here, null, 0, here.length) === v;
     };
-    const attempt = (b: number, c: number): boolean => {
+    /** Where the carver's content check last found a seam broken (file offset), for the proof-driven search. */
+    let lastFailedAt: number | null = null;
+    /**
+     * Validates one (break, continuation) pair; true when it completed the file. With `proof`, a seam
+     * without evidence is tried too, and kept only if the carver's content check proves it.
+     */
+    const attempt = (b: number, c: number, proof = false): boolean => {
       // Every seam needs evidence that it is one: the cluster after the first piece's part, or the one
       // before the continuation, is certainly not this file's. Even an entropy decoder accepts foreign
       // data of its own kind for a long while, and a search that follows partial continuations would
@@ -198,7 +214,8 @@ export function gapCarve(
       // A uniform run that goes on across the seam is padding inside the file (XMP, free boxes), not a gap.
       const breakImg = last.img + (b - pStart);
       const evidence = (continuable(breakImg) || runGoesOn(breakImg) ? 0 : 1) + (continuable(c - cs) || runGoesOn(c) ? 0 : 1);
-      if (evidence < (carver.checksEveryByte ? 1 : 2)) return false;
+      const evidenced = evidence >= (carver.checksEveryByte ? 1 : 2);
+      if (!evidenced && !proof) return false;
       const trial: Piece[] = [...pieces.slice(0, -1), { img: last.img, length: b - pStart }, { img: c, length: Infinity }];
       const { r, fr } = validate(trial, b);
       if (!r) return false;
@@ -209,12 +226,21 @@ export function gapCarve(
         if (runs.some((run) => env.claims.takenByOther(run.imgOffset, run.imgOffset + run.length, offset))) return false;
         if (runs.slice(1, -1).some((run) => run.length < budget.minMiddleFragment)) return false;
         if (carver.seamsPlausible && !carver.seamsPlausible(fr, runs.slice(1).map((run) => run.fileOffset))) return false;
+        if (carver.proveSeams) {
+          // The content decides: any seam it finds broken vetoes the join, and this one, without evidence, must be proven.
+          const seams = runs.slice(1).map((run) => run.fileOffset);
+          const proofs = safeProofs(carver, fr, seams);
+          const mine = proofs[seams.indexOf(b)];
+          lastFailedAt = mine?.verdict === 'broken' ? (mine.failedAt ?? null) : null;
+          if (proofs.some((x) => x.verdict === 'broken') || (!evidenced && mine?.verdict !== 'proven')) return false;
+        } else if (!evidenced) return false;
         const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
         rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
         return true;
       }
       const progress = checkedLength(r) - b;
-      if (progress >= MIN_PROGRESS_CLUSTERS * cs) {
+      // Partial continuations are followed on evidence only: a proof needs the whole file.
+      if (evidenced && progress >= MIN_PROGRESS_CLUSTERS * cs) {
         // A middle fragment's data stops where foreign data starts, and the validator says so within
         // a cluster or two; foreign data of the same kind stops validating somewhere in the middle of
         // data that looks like the file's. Clean ends first, then the longest; one per region, so three
@@ -228,6 +254,23 @@ export function gapCarve(
         } else promising.push(entry);
         promising.sort((x, y) => (better(x, y) ? -1 : better(y, x) ? 1 : 0));
         if (promising.length > BEAM) promising.pop();
+      }
+      return false;
+    };
+
+    /**
+     * Without evidence around the seam, the carver's content check finds it: the seam lies between
+     * the end of the checked part (`lo`) and `hi`, both included. Start at the latest; foreign data in a trial starts at or
+     * before the true seam, so where the content breaks (failedAt) the search may jump to, never
+     * past the true seam.
+     */
+    const proveFrom = (hi: number, lo: number, tryAt: (b: number) => boolean): boolean => {
+      for (let b = hi; b >= lo && !spent(); ) {
+        lastFailedAt = null;
+        if (tryAt(b)) return true;
+        const f = lastFailedAt as number | null;
+        const jump = f !== null && f < b && f > pStart ? pStart + (clusterFloor(env.grid, last.img + (f - pStart)) - last.img) : b;
+        b = Math.min(b - cs, jump);
       }
       return false;
     };
@@ -259,6 +302,7 @@ export function gapCarve(
           }
         }
         for (const b of seams) if (attempt(b, p - (F - b))) return true;
+        if (carver.proveSeams && proveFrom(bMax, Math.max(pStart + 1, Math.min(good, F)), (b) => !seams.has(b) && attempt(b, p - (F - b), true))) return true;
       }
     }
 

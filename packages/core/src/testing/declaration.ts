@@ -8,7 +8,7 @@ import { SignatureIndex } from '../scan/signature-index.js';
 import { ConformanceError, ensure } from './guard.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const HOOKS = ['describe', 'couldContinue', 'expectedAt', 'seamsPlausible', 'suspectBreaks'] as const;
+const HOOKS = ['describe', 'couldContinue', 'expectedAt', 'seamsPlausible', 'suspectBreaks', 'proveSeams'] as const;
 
 /**
  * Throws a ConformanceError naming every problem with the carver's
