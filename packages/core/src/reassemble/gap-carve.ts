@@ -220,6 +220,12 @@ export function gapCarve(
       const { r, fr } = validate(trial, b);
       if (!r) return false;
       const len = resultLength(r);
+      if (proof && r.status !== 'complete') {
+        // Where the trial's own tables now expect bytes they do not find lies at or after the true seam
+        // (its data is the file's up to there): a place the proof-driven search may jump to.
+        const next = safeHint(carver, fr, r);
+        lastFailedAt = next && next.fileOffset < b ? next.fileOffset : null;
+      }
       if (r.status === 'complete' && len > b) {
         if (limits.maxLength !== undefined && len > limits.maxLength) return false;
         const runs = fr.runs(len);

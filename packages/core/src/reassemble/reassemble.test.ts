@@ -406,6 +406,43 @@ describe('seams proven by content (Carver.proveSeams)', () => {
     );
   });
 
+  it('a hint far past the seam (a trailer, like the meta after a Samsung mdat): the hints of the trials lead down to the seam', () => {
+    // The format with a trailer "TEND" after the last tile: a file cut before it expects the trailer first.
+    const TEND = Uint8Array.from([0x54, 0x45, 0x4e, 0x44]);
+    const withTrailer: Carver = {
+      ...tileCarver,
+      carve(reader: Reader, offset: number, ctx) {
+        const r = tileCarver.carve(reader, offset, ctx);
+        const h = header(reader, offset);
+        if (!r || !h || r.status !== 'complete') return r;
+        const end = offset + tileStart(h.tileLen, h.n);
+        const t = reader.bytes(end, 4);
+        if (t.length === 4 && t.every((v, i) => v === TEND[i])) return { ...r, byteRuns: contiguous(offset, end + 4 - offset) };
+        return { status: 'truncated', byteRuns: r.byteRuns, notes: [], dataStart: HDR, verifiedLength: HDR };
+      },
+      expectedAt(reader: Reader) {
+        const h = header(reader, 0);
+        if (!h) return null;
+        const end = tileStart(h.tileLen, h.n);
+        const t = reader.bytes(end, 4);
+        if (!(t.length === 4 && t.every((v, i) => v === TEND[i]))) return { fileOffset: end, bytes: TEND };
+        return tileCarver.expectedAt!(reader, { status: 'truncated', byteRuns: [], notes: [] });
+      },
+    };
+    const tiles = 40;
+    const file = Uint8Array.from(Buffer.concat([tileFile(5, tiles, 1500), TEND]));
+    const cut = 9 * B; // inside the second tile: the trailer lies 39 tiles (about 115 sectors) further
+    const img = Uint8Array.from(Buffer.concat([random(3 * B, 1), file.subarray(0, cut), random(7 * B, 2), file.subarray(cut), random(B + (B - ((file.length - cut) % B)), 3)]));
+    const fileAt = 3 * B;
+    const reader = new BufferReader(img);
+    const r = withTrailer.carve(reader, fileAt, { maxFileSize: 1 << 24, align: B })!;
+    const out = reassembleAll(reader, [{ ...r, carver: 'tile', offset: fileAt }], [withTrailer], tileCtxs, { blockSize: B });
+    const rebuilt = out.rebuilt.get(fileAt);
+    expect(rebuilt?.status).toBe('complete');
+    expect(Buffer.compare(bytesOf(img, rebuilt!), Buffer.from(file))).toBe(0);
+    expect(out.stats.trials).toBeLessThan(20);
+  });
+
   it('a seam the content cannot judge (unknown) or finds broken is not joined without evidence', () => {
     const { img, fileAt } = layout({ tiles: 8, tileLen: 2000, cut: 11, gap: 6, lead: 3, outOfOrder: false, seed: 9 });
     const unknown: Carver = { ...tileCarver, proveSeams: (_r, seams) => seams.map(() => ({ verdict: 'unknown' as const })) };
