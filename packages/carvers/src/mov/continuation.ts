@@ -30,8 +30,10 @@ export function nextSampleHint(reader: Reader): ExpectedBytes | null {
   const movie = parseMoov(reader, moov, new BoxBudget());
   if (!movie) return null;
   const samples = movie.tracks.flatMap(videoSamples).sort((a, b) => a.offset - b.offset);
-  // The first sample past the moov that does not parse where the tables put it: the file broke before its end.
-  const failing = samples.findIndex((s) => s.offset >= moov.end && !parses(reader, s.offset, s));
+  // The first sample that does not parse where the tables put it (lengths and headers: cheap on long
+  // movies): the file broke before it. For a moov-first file that is past its moov; for a moov-last one
+  // whose moov this assembly already holds, a sample before it (data of the wrong fragment).
+  const failing = samples.findIndex((s) => !parses(reader, s.offset, s, false));
   if (failing < 0 || failing + 1 >= samples.length) return null;
   // The sample after it starts past the break (a sample straddling the break ends in the next fragment).
   const anchor = samples[failing + 1]!;
@@ -39,19 +41,22 @@ export function nextSampleHint(reader: Reader): ExpectedBytes | null {
   return {
     fileOffset: anchor.offset,
     bytes: new Uint8Array(0),
-    matches: (image, at) => parses(image, at, anchor) && confirm.every((s) => parses(image, at + (s.offset - anchor.offset), s)),
+    matches: (image, at) => parses(image, at, anchor, true) && confirm.every((s) => parses(image, at + (s.offset - anchor.offset), s, true)),
   };
 }
 
-/** Does the image hold, at `at`, NAL units filling exactly `s.size` bytes, one of them a picture? */
-function parses(reader: Reader, at: number, s: VideoSample): boolean {
+/**
+ * Does the image hold, at `at`, NAL units filling exactly `s.size` bytes, one of them a picture?
+ * With `payload`, their bytes are read too (no start-code emulation inside).
+ */
+function parses(reader: Reader, at: number, s: VideoSample, payload: boolean): boolean {
   if (at < 0 || at + s.size > reader.size) return false;
   // Quick reject: the first NAL length must fit in the sample.
   const head = reader.bytes(at, s.lengthSize);
   let len = 0;
   for (const b of head) len = len * 256 + b;
   if (len === 0 || len + s.lengthSize > s.size) return false;
-  const r = checkNalUnits(reader, [{ offset: at, length: s.size }], s.lengthSize, s.codec, { payload: true });
+  const r = checkNalUnits(reader, [{ offset: at, length: s.size }], s.lengthSize, s.codec, { payload });
   return r.ok && r.vcl > 0;
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The CABAC arithmetic decoding engine of ITU-T H.265 §9.3.4.3, over an RBSP.
+ *
+ * The spec's 9-bit ivlOffset is kept scaled by 7 bits inside `value`, with
+ * up to 7 bits read ahead (the usual byte-wise formulation): `bitsNeeded`
+ * counts up to the next byte fetch. consumedBits() gives the spec's position
+ * (how many bits read_bits( ) would have returned), which is what tells
+ * whether a slice ends exactly at its rbsp_stop_one_bit.
+ */
+import { NUM_CONTEXTS } from './contexts.js';
+
+/** rangeTabLps[ pStateIdx ][ qRangeIdx ] (Table 9-46), flattened. */
+const RANGE_TAB_LPS = Uint8Array.from([
+  128, 176, 208, 240, 128, 167, 197, 227, 128, 158, 187, 216, 123, 150, 178, 205, 116, 142, 169, 195,
+  111, 135, 160, 185, 105, 128, 152, 175, 100, 122, 144, 166, 95, 116, 137, 158, 90, 110, 130, 150,
+  85, 104, 123, 142, 81, 99, 117, 135, 77, 94, 111, 128, 73, 89, 105, 122, 69, 85, 100, 116,
+  66, 80, 95, 110, 62, 76, 90, 104, 59, 72, 86, 99, 56, 69, 81, 94, 53, 65, 77, 89,
+  51, 62, 73, 85, 48, 59, 69, 80, 46, 56, 66, 76, 43, 53, 63, 72, 41, 50, 59, 69,
+  39, 48, 56, 65, 37, 45, 54, 62, 35, 43, 51, 59, 33, 41, 48, 56, 32, 39, 46, 53,
+  30, 37, 43, 50, 29, 35, 41, 48, 27, 33, 39, 45, 26, 31, 37, 43, 24, 30, 35, 41,
+  23, 28, 33, 39, 22, 27, 32, 37, 21, 26, 30, 35, 20, 24, 29, 33, 19, 23, 27, 31,
+  18, 22, 26, 30, 17, 21, 25, 28, 16, 20, 23, 27, 15, 19, 22, 25, 14, 18, 21, 24,
+  14, 17, 20, 23, 13, 16, 19, 22, 12, 15, 18, 21, 12, 14, 17, 20, 11, 14, 16, 19,
+  11, 13, 15, 18, 10, 12, 15, 17, 10, 12, 14, 16, 9, 11, 13, 15, 9, 11, 12, 14,
+  8, 10, 12, 14, 8, 9, 11, 13, 7, 9, 11, 12, 7, 9, 10, 12, 7, 8, 10, 11,
+  6, 8, 9, 11, 6, 7, 9, 10, 6, 7, 8, 9, 2, 2, 2, 2,
+]);
+
+/** transIdxLps (Table 9-47); transIdxMps is min(pStateIdx + 1, 62). */
+const TRANS_IDX_LPS = Uint8Array.from([
+  0, 0, 1, 2, 2, 4, 4, 5, 6, 7, 8, 9, 9, 11, 11, 12, 13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
+  24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33, 33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63,
+]);
+
+/** Renormalisation shifts after an LPS, by ivlLpsRange >> 3 (RenormD of §9.3.4.3.3 done at once). */
+const RENORM_SHIFT = Uint8Array.from([6, 5, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+
+/** One CABAC decoder over an RBSP: engine registers plus the context states it updates. */
+export class Cabac {
+  private data: Uint8Array = new Uint8Array(0);
+  /** Next RBSP byte to fetch (may run past `end`: bytes there read as 0 and count as consumed). */
+  pos = 0;
+  private end = 0;
+  private value = 0;
+  private range = 510;
+  private bitsNeeded = -8;
+  /** Bins decoded so far (decisions, bypass and terminate), to bound the work on hostile input. */
+  bins = 0;
+  /** Context states, pStateIdx << 1 | valMps. */
+  readonly ctx = new Uint8Array(NUM_CONTEXTS);
+
+  /** Initialisation of the arithmetic decoding engine (§9.3.2.5) at RBSP byte `from`. */
+  start(data: Uint8Array, from: number, end: number): void {
+    this.data = data;
+    this.end = end;
+    this.pos = from;
+    this.range = 510;
+    this.value = (this.byte() << 8) | this.byte();
+    this.bitsNeeded = -8;
+  }
+
+  private byte(): number {
+    const p = this.pos++;
+    return p < this.end ? this.data[p]! : 0;
+  }
+
+  /** Bits of the RBSP the spec's engine has read so far (9 at initialisation, one per renormalisation shift). */
+  consumedBits(): number {
+    return 8 * this.pos + 1 + this.bitsNeeded;
+  }
+
+  /** DecodeDecision (§9.3.4.3.2) with context ctxIdx, and the state transition of §9.3.4.3.2.2. */
+  decision(ctxIdx: number): number {
+    this.bins++;
+    const s = this.ctx[ctxIdx]!;
+    const pState = s >> 1;
+    let mps = s & 1;
+    const lps = RANGE_TAB_LPS[(pState << 2) + ((this.range >> 6) & 3)]!;
+    this.range -= lps;
+    const scaled = this.range << 7;
+    if (this.value < scaled) {
+      this.ctx[ctxIdx] = ((pState < 62 ? pState + 1 : 62) << 1) | mps;
+      if (scaled < 256 << 7) {
+        this.range = scaled >> 6;
+        this.value <<= 1;
+        if (++this.bitsNeeded === 0) {
+          this.bitsNeeded = -8;
+          this.value |= this.byte();
+        }
+      }
+      return mps;
+    }
+    const bin = 1 - mps;
+    const shift = RENORM_SHIFT[lps >> 3]!;
+    this.value = (this.value - scaled) << shift;
+    this.range = lps << shift;
+    if (pState === 0) mps = 1 - mps;
+    this.ctx[ctxIdx] = (TRANS_IDX_LPS[pState]! << 1) | mps;
+    this.bitsNeeded += shift;
+    if (this.bitsNeeded >= 0) {
+      this.value |= this.byte() << this.bitsNeeded;
+      this.bitsNeeded -= 8;
+    }
+    return bin;
+  }
+
+  /** DecodeBypass (§9.3.4.3.4). */
+  bypass(): number {
+    this.bins++;
+    this.value <<= 1;
+    if (++this.bitsNeeded >= 0) {
+      this.bitsNeeded = -8;
+      this.value |= this.byte();
+    }
+    const scaled = this.range << 7;
+    if (this.value >= scaled) {
+      this.value -= scaled;
+      return 1;
+    }
+    return 0;
+  }
+
+  /** n bypass bins, most significant first (FL binarization, §9.3.3.5), n ≤ 30. */
+  bypassBits(n: number): number {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = (v << 1) | this.bypass();
+    return v;
+  }
+
+  /** DecodeTerminate (§9.3.4.3.5). After a 1 the engine has read up to and including the flushed final bit. */
+  terminate(): number {
+    this.bins++;
+    this.range -= 2;
+    const scaled = this.range << 7;
+    if (this.value >= scaled) return 1;
+    if (scaled < 256 << 7) {
+      this.range = scaled >> 6;
+      this.value <<= 1;
+      if (++this.bitsNeeded === 0) {
+        this.bitsNeeded = -8;
+        this.value |= this.byte();
+      }
+    }
+    return 0;
+  }
+}
