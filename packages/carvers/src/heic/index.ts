@@ -5,13 +5,14 @@
  * looks like what the item claims to be.
  */
 import {
-  BoxBudget, contiguous, distinctBytes, readBoxHeader, sectorFloor, u32be,
-  type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type ExpectedBytes, type Metadata, type Reader,
+  BoxBudget, checkNalUnits, contiguous, distinctBytes, readBoxHeader, sectorFloor, u32be,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type DescribeOptions, type ExpectedBytes, type Metadata, type Reader, type SeamProof,
 } from '@rawcarve/core';
 import { describeTiff } from '../jpeg/exif.js';
 import { isStuffedEntropy } from '../jpeg/index.js';
 import { verifyDecode } from './decode.js';
-import { PAYLOAD_BUDGET, checkItems, exifTiff } from './items.js';
+import { PAYLOAD_BUDGET, checkItems, exifTiff, itemExtents } from './items.js';
+import { proveSeams } from './seams.js';
 import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta.js';
 
 /** Major brands of HEIF still images (ISO/IEC 23008-12 Annex B, MIAF, AVIF). */
@@ -137,14 +138,28 @@ export const heicCarver: Carver = {
       return top.mdatEnd !== null ? { fileOffset: top.mdatEnd + 4, bytes: Uint8Array.from([0x6d, 0x65, 0x74, 0x61]) } : null;
     }
     const meta = top.meta.meta;
-    const check = checkItems(reader, meta, 0, reader.size);
-    const bad = check.badItem;
-    const first = bad?.extents[0];
-    if (!bad || bad.itemType !== 'hvc1' || bad.extents.length !== 1 || !first || first.length < 8 || !check.nalHeader) return null;
-    const bytes = new Uint8Array(6);
-    new DataView(bytes.buffer).setUint32(0, first.length - 4);
-    bytes.set(check.nalHeader, 4);
-    return { fileOffset: first.offset, bytes };
+    const check = checkItems(reader, meta, 0, reader.size, 0);
+    if (!check.nalHeader) return null;
+    // The first tile (in file order) whose NAL length and header are not where iloc puts them: a tile
+    // that straddles the break keeps its header in this fragment, so it is the one after it.
+    for (const tile of singleNalTiles(reader, meta)) {
+      if (tile.offset + 6 <= reader.size && checkNalUnits(reader, [tile], 4, 'hevc').ok) continue;
+      const bytes = new Uint8Array(6);
+      new DataView(bytes.buffer).setUint32(0, tile.length - 4);
+      bytes.set(check.nalHeader, 4);
+      return { fileOffset: tile.offset, bytes };
+    }
+    return null;
+  },
+
+  /**
+   * Reassembly: a seam inside an HEVC tile is proven when the tiles on both
+   * sides parse, slice data included, to their exact ends (seams.ts).
+   */
+  proveSeams(reader: Reader, seams: readonly number[]): readonly SeamProof[] {
+    const top = scanTopLevel(reader, 0, reader.size);
+    if (!top.meta?.ok) return seams.map(() => ({ verdict: 'unknown' as const }));
+    return proveSeams(reader, top.meta.meta, seams);
   },
 
   async describe(reader: Reader, result: CarveResult, options?: DescribeOptions): Promise<Metadata> {
@@ -160,6 +175,27 @@ async function exifMetadata(reader: Reader, start: number, end: number): Promise
   const meta = scanTopLevel(reader, start, end).meta;
   const tiff = meta?.ok ? exifTiff(reader, meta.meta, start, end) : null;
   return tiff ? describeTiff(tiff) : {};
+}
+
+/**
+ * The hvc1 items stored as one extent with 4-byte NAL lengths (grid tiles: one
+ * slice NAL unit each, so the length field is the extent's length − 4), in
+ * file order: the anchors reassembly looks for.
+ */
+function singleNalTiles(reader: Reader, meta: HeifMeta): { offset: number; length: number }[] {
+  const out: { offset: number; length: number }[] = [];
+  for (const info of meta.items.values()) {
+    const loc = meta.locations.get(info.itemId);
+    if (info.itemType !== 'hvc1' || !loc || loc.constructionMethod !== 0) continue;
+    const hvcC = itemProperties(meta, info.itemId).find((p) => p.type === 'hvcC');
+    const conf = hvcC ? reader.bytes(hvcC.box.start + hvcC.box.headerSize, 22) : null;
+    if (!conf || conf.length < 22 || (conf[21]! & 3) !== 3) continue;
+    // Extents may lie past what this fragment holds: that is where the file goes on.
+    const extents = itemExtents(meta, loc, 0, Number.MAX_SAFE_INTEGER);
+    if (typeof extents === 'string' || extents.length !== 1 || extents[0]!.length < 8) continue;
+    out.push(extents[0]!);
+  }
+  return out.sort((a, b) => a.offset - b.offset);
 }
 
 /** Top-level boxes looked at after a carve, at most (a device writes a handful). */

@@ -181,7 +181,9 @@ export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fi
     if (outside) {
       if (outside.offset + outside.length > reader.size) res.pastImageEnd = true;
       const where = outside.offset + outside.length > reader.size ? 'past the image end' : "outside the file's boxes";
-      fail(Math.max(fileStart, Math.min(outside.offset, reader.size)), `item ${info.itemId} ('${info.itemType}') at image offset ${outside.offset} (${outside.length} bytes) lies ${where}`);
+      // Past the image end: the file goes on in a fragment elsewhere (before it, when out of order), which the item's data finds.
+      const item = outside.offset + outside.length > reader.size ? { itemId: info.itemId, itemType: info.itemType, extents } : undefined;
+      fail(Math.max(fileStart, Math.min(outside.offset, reader.size)), `item ${info.itemId} ('${info.itemType}') at image offset ${outside.offset} (${outside.length} bytes) lies ${where}`, item);
       continue;
     }
     const bytes = extents.reduce((n, e) => n + e.length, 0);

@@ -8,7 +8,8 @@
 import { BoxBudget, childBoxes, findBox, payload, u32be, type BoxHeader, type Reader } from '@rawcarve/core';
 
 export type SampleCheck =
-  | { kind: 'nal'; codec: 'avc' | 'hevc'; lengthSize: number }
+  /** `config`: where the avcC/hvcC payload (the decoder configuration record) lies, in the reader's offsets. */
+  | { kind: 'nal'; codec: 'avc' | 'hevc'; lengthSize: number; config: { offset: number; length: number } }
   /** JPEG interchange format: SOI (FF D8). */
   | { kind: 'jpeg' }
   /** H.263 picture start code: 22 bits 0000 0000 0000 0000 1000 00. */
@@ -87,13 +88,13 @@ function parseEntry(reader: Reader, entry: BoxHeader, budget: BoxBudget): Sample
     // AVCDecoderConfigurationRecord: version, profile, compat, level, then 6 reserved bits + lengthSizeMinusOne, then the parameter sets (7 bytes at least).
     const b = avcC && avcC.end - payload(avcC) >= 7 ? reader.bytes(payload(avcC), 5) : new Uint8Array(0);
     if (b.length < 5 || b[0] !== 1) return out({ kind: 'none' });
-    return out({ kind: 'nal', codec: 'avc', lengthSize: (b[4]! & 3) + 1 });
+    return out({ kind: 'nal', codec: 'avc', lengthSize: (b[4]! & 3) + 1, config: { offset: payload(avcC!), length: avcC!.end - payload(avcC!) } });
   }
   const hvcC = findBox(kids, 'hvcC');
   // HEVCDecoderConfigurationRecord: 23 bytes before its arrays; byte 21 holds constantFrameRate, numTemporalLayers, temporalIdNested, lengthSizeMinusOne.
   const b = hvcC && hvcC.end - payload(hvcC) >= 23 ? reader.bytes(payload(hvcC), 22) : new Uint8Array(0);
   if (b.length < 22 || b[0] !== 1) return out({ kind: 'none' });
-  return out({ kind: 'nal', codec: 'hevc', lengthSize: (b[21]! & 3) + 1 });
+  return out({ kind: 'nal', codec: 'hevc', lengthSize: (b[21]! & 3) + 1, config: { offset: payload(hvcC!), length: hvcC!.end - payload(hvcC!) } });
 }
 
 /** True when the first bytes of a sample match its codec's start pattern (jpeg, h263). */

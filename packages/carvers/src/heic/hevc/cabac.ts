@@ -7,6 +7,7 @@
  * (how many bits read_bits( ) would have returned), which is what tells
  * whether a slice ends exactly at its rbsp_stop_one_bit.
  */
+import { HevcSyntaxError } from './bitstream.js';
 import { NUM_CONTEXTS } from './contexts.js';
 
 /** rangeTabLps[ pStateIdx ][ qRangeIdx ] (Table 9-46), flattened. */
@@ -49,7 +50,10 @@ export class Cabac {
   /** Context states, pStateIdx << 1 | valMps. */
   readonly ctx = new Uint8Array(NUM_CONTEXTS);
 
-  /** Initialisation of the arithmetic decoding engine (§9.3.2.5) at RBSP byte `from`. */
+  /**
+   * Initialisation of the arithmetic decoding engine (§9.3.2.5) at RBSP byte
+   * `from`. A conforming stream never starts with ivlOffset 510 or 511.
+   */
   start(data: Uint8Array, from: number, end: number): void {
     this.data = data;
     this.end = end;
@@ -57,6 +61,7 @@ export class Cabac {
     this.range = 510;
     this.value = (this.byte() << 8) | this.byte();
     this.bitsNeeded = -8;
+    if (this.value >= 510 << 7) throw new HevcSyntaxError('ivlOffset is 510 or 511 at the engine initialisation');
   }
 
   private byte(): number {
