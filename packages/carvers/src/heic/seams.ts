@@ -11,6 +11,8 @@ import { parseHvcC, parseIntraItem } from './hevc/index.js';
 import { itemExtents } from './items.js';
 import { itemProperties, type HeifMeta } from './meta.js';
 
+/** Bytes a CABAC decoder may have read past the last bit it used. */
+const READ_AHEAD = 8;
 /** Largest item parsed for a proof: a 512×512 tile is 50–400 KB; a whole-picture item of a camera can be a few MB. */
 const MAX_ITEM_BYTES = 32 * 1024 * 1024;
 
@@ -83,7 +85,8 @@ function parseItem(reader: Reader, meta: HeifMeta, span: ItemSpan): SeamProof {
   const r = parseIntraItem(params.params, data);
   if (r.ok === true) return { verdict: 'proven' };
   if (r.ok === null) return { verdict: 'unknown' };
-  return { verdict: 'broken', failedAt: fileOffsetOf(span.extents, Math.min(r.bytePos, total - 1)) };
+  // CABAC reads a few bits ahead of the last bit it used: failedAt must never lie before the foreign data.
+  return { verdict: 'broken', failedAt: fileOffsetOf(span.extents, Math.min(r.bytePos + READ_AHEAD, total - 1)) };
 }
 
 /** File offset of position `pos` in the item's data (its extents in order). */

@@ -16,11 +16,14 @@ const MAX_SAMPLES = 200_000;
 const CONFIRM = 3;
 const CONFIRM_SPAN = 256 * 1024;
 
-interface VideoSample {
+/** An H.264/HEVC sample: file offset, size, and its sample entry's NAL length size and decoder configuration. */
+export interface VideoSample {
   offset: number;
   size: number;
   lengthSize: number;
   codec: 'avc' | 'hevc';
+  /** Where the avcC/hvcC payload lies (reader offsets). */
+  config: { offset: number; length: number };
 }
 
 export function nextSampleHint(reader: Reader): ExpectedBytes | null {
@@ -61,7 +64,7 @@ function parses(reader: Reader, at: number, s: VideoSample, payload: boolean): b
 }
 
 /** File offsets and sizes of a track's samples whose format is H.264 or HEVC in NAL units. */
-function videoSamples(track: Track): VideoSample[] {
+export function videoSamples(track: Track): VideoSample[] {
   const out: VideoSample[] = [];
   const { sizes, stsc, chunkOffsets } = track;
   if (sizes.constant !== 0) return out;
@@ -75,7 +78,7 @@ function videoSamples(track: Track): VideoSample[] {
       let pos = chunkOffset(chunkOffsets, c - 1);
       for (let k = 0; k < entry.samplesPerChunk && sample < sizes.count; k++, sample++) {
         const size = sampleSize(sizes, sample);
-        if (check?.kind === 'nal' && Number.isFinite(pos)) out.push({ offset: pos, size, lengthSize: check.lengthSize, codec: check.codec });
+        if (check?.kind === 'nal' && Number.isFinite(pos)) out.push({ offset: pos, size, lengthSize: check.lengthSize, codec: check.codec, config: check.config });
         pos += size;
       }
     }

@@ -7,11 +7,12 @@
  */
 import {
   BOX_BUDGET_DEFAULTS, BoxBudget, BoxFieldError, ReaderRangeError, contiguous, fourcc,
-  type BoxHeader, type Carver, type CarveContext, type CarveResult, type ExpectedBytes, type Metadata, type Reader,
+  type BoxHeader, type Carver, type CarveContext, type CarveResult, type ExpectedBytes, type Metadata, type Reader, type SeamProof,
 } from '@rawcarve/core';
 import { CONTENT_CHECKS, NAL_BUDGET, PAYLOAD_BUDGET, SampleAudit, pickContent, type Region } from './audit.js';
 import { extensionOf, isImageOnly, readFileType, type FileType } from './brands.js';
 import { nextSampleHint } from './continuation.js';
+import { proveMovieSeams } from './seams.js';
 import { auditFragments } from './fragments.js';
 import { movieMetadata } from './metadata.js';
 import { parseMoov } from './moov.js';
@@ -48,8 +49,17 @@ export const movCarver: Carver = {
     // moov first: its sample tables say which video sample comes next, and its size finds it.
     if (walk.boxes.some((b) => b.type === 'moov')) return nextSampleHint(reader);
     const mdat = [...walk.boxes].reverse().find((b) => b.type === 'mdat' && !b.toEnd);
-    if (!mdat || mdat.end + 8 > reader.size) return null;
+    // Its end may lie past what this fragment holds (an out-of-order first fragment at the image end).
+    if (!mdat) return null;
     return { fileOffset: mdat.end + 4, bytes: Uint8Array.from(ascii('moov')) };
+  },
+
+  /**
+   * Reassembly: a seam inside a video sample is proven when the samples on
+   * both sides parse, slice data included, to their exact ends (seams.ts).
+   */
+  proveSeams(reader: Reader, seams: readonly number[]): readonly SeamProof[] {
+    return proveMovieSeams(reader, seams);
   },
 
   carve(reader: Reader, offset: number, ctx: CarveContext): CarveResult | null {

@@ -1,19 +1,24 @@
 /**
- * coding_tree_unit( ) and everything under it for intra slices (ITU-T H.265
- * §7.3.8.2 to §7.3.8.12): SAO parameters, the coding quadtree, intra coding
- * units (PCM, luma modes with their most probable mode derivation of §8.4.2,
- * chroma modes of §8.4.3), the transform tree and transform units.
+ * coding_tree_unit( ) and everything under it (ITU-T H.265 §7.3.8.2 to
+ * §7.3.8.12): SAO parameters, the coding quadtree, coding units (skipped,
+ * inter with their prediction units, intra with PCM, luma modes and their
+ * most probable mode derivation of §8.4.2, chroma modes of §8.4.3), the
+ * transform tree and transform units.
  */
 import { HevcSyntaxError } from './bitstream.js';
 import type { Cabac } from './cabac.js';
 import {
-  CBF_CHROMA, CBF_LUMA, CU_CHROMA_QP_OFFSET_FLAG, CU_CHROMA_QP_OFFSET_IDX, CU_QP_DELTA_ABS, CU_TRANSQUANT_BYPASS,
-  INTRA_CHROMA_PRED_MODE, LOG2_RES_SCALE_ABS, PART_MODE, PREV_INTRA_LUMA_PRED, RES_SCALE_SIGN, SAO_MERGE, SAO_TYPE,
+  CBF_CHROMA, CBF_LUMA, CU_CHROMA_QP_OFFSET_FLAG, CU_CHROMA_QP_OFFSET_IDX, CU_QP_DELTA_ABS, CU_SKIP, CU_TRANSQUANT_BYPASS,
+  INTRA_CHROMA_PRED_MODE, LOG2_RES_SCALE_ABS, PART_MODE, PRED_MODE, PREV_INTRA_LUMA_PRED, RES_SCALE_SIGN, RQT_ROOT_CBF,
   SPLIT_CU, SPLIT_TRANSFORM,
 } from './contexts.js';
 import type { PictureState } from './picture.js';
-import { ResidualParser } from './residual.js';
-import type { SliceHeader } from './slice-header.js';
+import {
+  PART_2Nx2N, PART_2NxN, PART_2NxnD, PART_2NxnU, PART_nLx2N, PART_Nx2N, PART_nRx2N, PredictionUnitParser,
+} from './prediction-unit.js';
+import { INTER, ResidualParser } from './residual.js';
+import { parseSao } from './sao.js';
+import { I_SLICE, type SliceHeader } from './slice-header.js';
 
 /** Table 8-3: IntraPredModeC for 4:2:2, from the mode derived as for 4:2:0. */
 const MODE_422 = Uint8Array.from([0, 1, 2, 2, 2, 2, 3, 5, 7, 8, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22, 23, 23, 24, 24, 25, 25, 26, 27, 27, 28, 28, 29, 29, 30, 31]);
@@ -23,6 +28,8 @@ const CHROMA_MODES = [0, 26, 10, 1];
 /** Parses the CTUs of one slice segment; the caller runs the slice_segment_data( ) loop. */
 export class CtuParser {
   readonly residual: ResidualParser;
+  private readonly pu: PredictionUnitParser;
+  private readonly interSlice: boolean;
   private readonly chromaArrayType: number;
   private readonly log2MinCuQpDelta: number;
   private readonly log2MinCuChromaQpOffset: number;
@@ -33,6 +40,9 @@ export class CtuParser {
   // The coding unit being parsed.
   private cuTransquantBypass = false;
   private cuNxN = false;
+  /** CuPredMode is MODE_INTER; interSplitFlag of §7.4.9.8 at the CU's transform tree root. */
+  private cuInter = false;
+  private cuInterSplit = false;
   private cuX = 0;
   private cuY = 0;
   private cuHalf = 0;
@@ -61,7 +71,10 @@ export class CtuParser {
       transformSkipContext: sps.transformSkipContextEnabled,
       implicitRdpcm: sps.implicitRdpcmEnabled,
       persistentRice: sps.persistentRiceAdaptation,
+      explicitRdpcm: sps.explicitRdpcmEnabled,
     });
+    this.pu = new PredictionUnitParser(c, sh);
+    this.interSlice = sh.sliceType !== I_SLICE;
   }
 
   /** coding_tree_unit( ) (§7.3.8.2) of the CTB at raster address rs. */
@@ -72,41 +85,8 @@ export class CtuParser {
     this.ctbX = rs % pic.widthInCtbs;
     this.ctbY = (rs - this.ctbX) / pic.widthInCtbs;
     pic.ctbSliceAddr[rs] = this.sh.sliceAddrRs;
-    if (this.sh.saoLuma || this.sh.saoChroma) this.sao();
+    if (this.sh.saoLuma || this.sh.saoChroma) parseSao(this.c, pic, this.sh, rs, this.ctbX, this.ctbY);
     this.codingQuadtree(this.ctbX << log2Ctb, this.ctbY << log2Ctb, log2Ctb, 0);
-  }
-
-  /** sao( rx, ry ) (§7.3.8.3). */
-  private sao(): void {
-    const c = this.c;
-    const pic = this.pic;
-    const rs = this.ctbRs;
-    const w = pic.widthInCtbs;
-    const tile = pic.tileIdRs[rs];
-    let merge = 0;
-    if (this.ctbX > 0 && rs > this.sh.sliceAddrRs && pic.tileIdRs[rs - 1] === tile) merge = c.decision(SAO_MERGE);
-    if (!merge && this.ctbY > 0 && rs - w >= this.sh.sliceAddrRs && pic.tileIdRs[rs - w] === tile) merge = c.decision(SAO_MERGE);
-    if (merge) return;
-    const sps = this.sh.sps;
-    let chromaType = 0;
-    for (let cIdx = 0; cIdx < (this.chromaArrayType !== 0 ? 3 : 1); cIdx++) {
-      if (cIdx === 0 ? !this.sh.saoLuma : !this.sh.saoChroma) continue;
-      // sao_type_idx: TR cMax 2, first bin context coded, second bypass (Table 9-43).
-      const type = cIdx === 2 ? chromaType : c.decision(SAO_TYPE) ? (c.bypass() ? 2 : 1) : 0;
-      if (cIdx === 1) chromaType = type;
-      if (type === 0) continue;
-      const cMax = (1 << (Math.min(cIdx === 0 ? sps.bitDepthY : sps.bitDepthC, 10) - 5)) - 1;
-      let nonZero = 0;
-      for (let i = 0; i < 4; i++) {
-        let v = 0;
-        while (v < cMax && c.bypass()) v++; // sao_offset_abs, TR bypass
-        if (v) nonZero++;
-      }
-      if (type === 1) {
-        c.bypassBits(nonZero); // sao_offset_sign
-        c.bypassBits(5); // sao_band_position
-      } else if (cIdx < 2) c.bypassBits(2); // sao_eo_class_luma / _chroma
-    }
   }
 
   /** Whether (xN, yN) is available for the block being parsed (§6.4.1: inside the picture, same slice and tile). */
@@ -143,7 +123,7 @@ export class CtuParser {
       const m = sps.minCbLog2;
       const n = 1 << (log2 - m);
       for (let j = 0; j < n; j++) pic.ctDepth.fill(depth, ((y0 >> m) + j) * pic.widthInMinCbs + (x0 >> m), ((y0 >> m) + j) * pic.widthInMinCbs + (x0 >> m) + n);
-      this.codingUnit(x0, y0, log2);
+      this.codingUnit(x0, y0, log2, depth);
     }
   }
 
@@ -157,12 +137,14 @@ export class CtuParser {
     }
   }
 
-  /** coding_unit( ) (§7.3.8.5) of an I slice. */
-  private codingUnit(x0: number, y0: number, log2: number): void {
+  /** coding_unit( ) (§7.3.8.5) at coding tree depth `depth`. */
+  private codingUnit(x0: number, y0: number, log2: number, depth: number): void {
     const c = this.c;
     const sps = this.sh.sps;
     const size = 1 << log2;
     this.cuTransquantBypass = this.sh.pps.transquantBypassEnabled && c.decision(CU_TRANSQUANT_BYPASS) === 1;
+    this.cuInter = false;
+    if (this.interSlice && this.interCodingUnit(x0, y0, log2, depth)) return;
     // part_mode for intra: one bin, 1 = PART_2Nx2N, 0 = PART_NxN, only at the minimum CB size (Table 9-43).
     const nxn = log2 === sps.minCbLog2 && c.decision(PART_MODE) === 0;
     this.cuNxN = nxn;
@@ -217,6 +199,59 @@ export class CtuParser {
     this.transformTree(x0, y0, x0, y0, log2, 0, 0, maxTrafoDepth, 1, 1);
   }
 
+  /**
+   * The start of a coding unit of a P or B slice: cu_skip_flag (ctxInc from the
+   * left and above neighbours' flags, §9.3.4.2.2) and pred_mode_flag. Parses a
+   * skipped or inter coding unit whole and returns true; false for an intra one.
+   */
+  private interCodingUnit(x0: number, y0: number, log2: number, depth: number): boolean {
+    const c = this.c;
+    const pic = this.pic;
+    const m = this.sh.sps.minCbLog2;
+    const size = 1 << log2;
+    let inc = 0;
+    if (this.available(x0 - 1, y0) && pic.skipFlag[(y0 >> m) * pic.widthInMinCbs + ((x0 - 1) >> m)]) inc++;
+    if (this.available(x0, y0 - 1) && pic.skipFlag[((y0 - 1) >> m) * pic.widthInMinCbs + (x0 >> m)]) inc++;
+    const skip = c.decision(CU_SKIP + inc);
+    const n = 1 << (log2 - m);
+    for (let j = 0; j < n; j++) pic.skipFlag.fill(skip, ((y0 >> m) + j) * pic.widthInMinCbs + (x0 >> m), ((y0 >> m) + j) * pic.widthInMinCbs + (x0 >> m) + n);
+    if (!skip && c.decision(PRED_MODE)) return false; // pred_mode_flag 1: MODE_INTRA
+    // Inter and skipped blocks count as DC for their neighbours' most probable modes (§8.4.2).
+    this.setMode(x0, y0, size, 1);
+    if (skip) {
+      this.pu.predictionUnit(size, size, depth, true);
+      return true;
+    }
+    const part = this.pu.partMode(log2);
+    const h = size >> 1;
+    const q = size >> 2;
+    let merge = 0;
+    switch (part) {
+      case PART_2Nx2N: merge = this.pu.predictionUnit(size, size, depth, false); break;
+      case PART_2NxN: this.twoPus(size, h, size, h, depth); break;
+      case PART_Nx2N: this.twoPus(h, size, h, size, depth); break;
+      case PART_2NxnU: this.twoPus(size, q, size, size - q, depth); break;
+      case PART_2NxnD: this.twoPus(size, size - q, size, q, depth); break;
+      case PART_nLx2N: this.twoPus(q, size, size - q, size, depth); break;
+      case PART_nRx2N: this.twoPus(size - q, size, q, size, depth); break;
+      default: for (let i = 0; i < 4; i++) this.pu.predictionUnit(h, h, depth, false); // PART_NxN
+    }
+    const rqtRootCbf = part === PART_2Nx2N && merge ? 1 : c.decision(RQT_ROOT_CBF);
+    if (rqtRootCbf) {
+      const maxDepth = this.sh.sps.maxTransformHierarchyDepthInter;
+      this.cuInter = true;
+      this.cuNxN = false;
+      this.cuInterSplit = maxDepth === 0 && part !== PART_2Nx2N;
+      this.transformTree(x0, y0, x0, y0, log2, 0, 0, maxDepth, 1, 1);
+    }
+    return true;
+  }
+
+  private twoPus(w0: number, h0: number, w1: number, h1: number, depth: number): void {
+    this.pu.predictionUnit(w0, h0, depth, false);
+    this.pu.predictionUnit(w1, h1, depth, false);
+  }
+
   /** candModeList of §8.4.2 for the prediction block at (xPb, yPb), into candModes. */
   private candidateModes(xPb: number, yPb: number): void {
     const pic = this.pic;
@@ -267,9 +302,10 @@ export class CtuParser {
     const sps = this.sh.sps;
     const cat = this.chromaArrayType;
     let split: number;
+    const interSplit = this.cuInterSplit && this.cuInter && depth === 0;
     if (log2 <= sps.maxTbLog2 && log2 > sps.minTbLog2 && depth < maxDepth && !(this.cuNxN && depth === 0)) {
       split = c.decision(SPLIT_TRANSFORM + 5 - log2);
-    } else split = log2 > sps.maxTbLog2 || (this.cuNxN && depth === 0) ? 1 : 0;
+    } else split = log2 > sps.maxTbLog2 || (this.cuNxN && depth === 0) || interSplit ? 1 : 0;
     let cb = 0;
     let cr = 0;
     if ((log2 > 2 && cat !== 0) || cat === 3) {
@@ -295,12 +331,13 @@ export class CtuParser {
       this.transformTree(x0 + h, y0 + h, x0, y0, log2 - 1, depth + 1, 3, maxDepth, cb, cr);
       return;
     }
-    const cbfLuma = c.decision(CBF_LUMA + (depth === 0 ? 1 : 0));
+    // cbf_luma is inferred 1 at the root of an inter transform tree without chroma residual (§7.3.8.8).
+    const cbfLuma = this.cuInter && depth === 0 && cb === 0 && cr === 0 ? 1 : c.decision(CBF_LUMA + (depth === 0 ? 1 : 0));
     this.transformUnit(x0, y0, xBase, yBase, log2, blkIdx, cbfLuma, cb, cr);
   }
 
   /** transform_unit( ) (§7.3.8.10). */
-  private transformUnit(x0: number, y0: number, xBase: number, yBase: number, log2: number, blkIdx: number, cbfLuma: number, cb: number, cr: number): void {
+  private transformUnit(x0: number, y0: number, _xBase: number, _yBase: number, log2: number, blkIdx: number, cbfLuma: number, cb: number, cr: number): void {
     const c = this.c;
     const cat = this.chromaArrayType;
     if (!cbfLuma && !cb && !cr) return;
@@ -328,13 +365,14 @@ export class CtuParser {
     }
     const pic = this.pic;
     const bypass = this.cuTransquantBypass;
-    if (cbfLuma) this.residual.parse(log2, 0, pic.intraMode[(y0 >> 2) * pic.widthIn4 + (x0 >> 2)]!, bypass, cat === 3);
+    const inter = this.cuInter;
+    if (cbfLuma) this.residual.parse(log2, 0, inter ? INTER : pic.intraMode[(y0 >> 2) * pic.widthIn4 + (x0 >> 2)]!, bypass, cat === 3);
     if (cat === 0) return;
     if (log2 > 2 || cat === 3) {
       const log2C = cat === 3 ? log2 : log2 - 1;
       const part = this.cuNxN && cat === 3 ? (y0 >= this.cuY + this.cuHalf ? 2 : 0) + (x0 >= this.cuX + this.cuHalf ? 1 : 0) : 0;
-      const modeC = this.cuChromaModes[part]!;
-      const ccp = pps.crossComponentPrediction && cbfLuma === 1 && this.cuChromaSyntax[part] === 4;
+      const modeC = inter ? INTER : this.cuChromaModes[part]!;
+      const ccp = pps.crossComponentPrediction && cbfLuma === 1 && (inter || this.cuChromaSyntax[part] === 4);
       if (ccp) this.crossCompPred(0);
       if (cb & 1) this.residual.parse(log2C, 1, modeC, bypass, cat === 3);
       if (cb & 2) this.residual.parse(log2C, 1, modeC, bypass, cat === 3);
@@ -342,9 +380,7 @@ export class CtuParser {
       if (cr & 1) this.residual.parse(log2C, 2, modeC, bypass, cat === 3);
       if (cr & 2) this.residual.parse(log2C, 2, modeC, bypass, cat === 3);
     } else if (blkIdx === 3) {
-      void xBase;
-      void yBase;
-      const modeC = this.cuChromaModes[0]!;
+      const modeC = inter ? INTER : this.cuChromaModes[0]!;
       if (cb & 1) this.residual.parse(2, 1, modeC, bypass, false);
       if (cb & 2) this.residual.parse(2, 1, modeC, bypass, false);
       if (cr & 1) this.residual.parse(2, 2, modeC, bypass, false);

@@ -1,8 +1,9 @@
 /**
- * Syntax-only HEVC intra slice parser (ITU-T H.265), to tell whether a HEIC
- * image item's coded data is a valid, exactly terminated picture: foreign
- * bytes anywhere in CABAC data desynchronise the decoder, so the parse fails
- * to end exactly at the NAL end. No pixel is reconstructed.
+ * Syntax-only HEVC slice parser (ITU-T H.265), to tell whether a HEIC image
+ * item's coded data or a movie's video sample is a valid, exactly terminated
+ * picture: foreign bytes anywhere in CABAC data desynchronise the decoder, so
+ * the parse fails to end exactly at the NAL end. No pixel is reconstructed,
+ * no reference picture is needed (I, P and B slices parse alike).
  *
  * Results: ok true (valid), ok false (invalid, with where it failed) or ok null
  * (a feature this parser does not implement: no verdict either way).
@@ -11,7 +12,7 @@ import { HevcSyntaxError, HevcUnsupported, unescapeRbsp } from './bitstream.js';
 import { parsePps, parseSps, type Pps, type Sps } from './params.js';
 import { MAX_PICTURE_SAMPLES, PictureState } from './picture.js';
 import { parseSliceData } from './slice-data.js';
-import { parseSliceHeader, type SliceHeader } from './slice-header.js';
+import { I_SLICE, parseSliceHeader, type SliceHeader } from './slice-header.js';
 
 export { HevcSyntaxError, HevcUnsupported } from './bitstream.js';
 export type { Pps, Sps } from './params.js';
@@ -104,6 +105,19 @@ export interface PictureContext {
  * segment of the same picture; a first segment starts a new picture.
  */
 export function parseIntraSlice(params: ParameterSets, nal: Uint8Array, picture?: PictureContext): HevcResult<{ ctus: number; endOfPicture: boolean; picture: PictureContext }> {
+  return sliceSegment(params, nal, picture, true);
+}
+
+/**
+ * Parses one coded slice segment NAL unit of any slice type (I, P or B), as
+ * parseIntraSlice does: ok true when it parses and ends exactly at its NAL
+ * end. Pass the `picture` returned for the previous segment of the same picture.
+ */
+export function parseSlice(params: ParameterSets, nal: Uint8Array, picture?: PictureContext): HevcResult<{ ctus: number; endOfPicture: boolean; picture: PictureContext }> {
+  return sliceSegment(params, nal, picture, false);
+}
+
+function sliceSegment(params: ParameterSets, nal: Uint8Array, picture: PictureContext | undefined, intraOnly: boolean): HevcResult<{ ctus: number; endOfPicture: boolean; picture: PictureContext }> {
   let rbspLength = 0;
   try {
     if (nal.length < 3) return { ok: false, reason: 'NAL unit shorter than 3 bytes', ctu: 0, bytePos: 0 };
@@ -114,6 +128,7 @@ export function parseIntraSlice(params: ParameterSets, nal: Uint8Array, picture?
     const first = (rbsp.bytes[2]! & 0x80) !== 0;
     if (!first && !picture) return { ok: null, reason: 'slice segment that does not start a picture, without the picture before it' };
     const sh = parseSliceHeader(rbsp.bytes, params.pps, params.sps, first ? undefined : picture?.last);
+    if (intraOnly && sh.sliceType !== I_SLICE) return { ok: null, reason: `slice_type ${sh.sliceType} (P/B) in an image item` };
     // Range-extension tools the residual parser does not implement: their syntax differs, so a parse
     // would call a valid stream invalid. Unsupported, never a verdict.
     if (sh.sps.extendedPrecision || sh.sps.cabacBypassAlignment) return { ok: null, reason: 'extended precision or CABAC bypass alignment (range extensions) not supported' };
@@ -164,5 +179,77 @@ export function parseIntraItem(params: ParameterSets, item: Uint8Array): HevcRes
     p += len;
   }
   if (!done) return { ok: false, reason: slices === 0 ? 'no coded slice' : 'picture incomplete: its last CTBs have no slice', ctu: ctus, bytePos: item.length };
+  return { ok: true, ctus, slices };
+}
+
+/** A copy of the parameter sets that in-band SPS/PPS NAL units of one sample update. */
+function withParameterSet(params: ParameterSets, nal: Uint8Array, type: number): ParameterSets {
+  const bytes = unescapeRbsp(nal).bytes;
+  const sps = new Map(params.sps);
+  const pps = new Map(params.pps);
+  if (type === NAL_SPS) {
+    const s = parseSps(bytes);
+    if (s.width * s.height > MAX_PICTURE_SAMPLES) throw new HevcUnsupported(`picture of ${s.width}×${s.height} is larger than handled`);
+    sps.set(s.id, s);
+  } else {
+    const q = parsePps(bytes, sps);
+    pps.set(q.id, q);
+  }
+  return { sps, pps, lengthSize: params.lengthSize };
+}
+
+/**
+ * Parses one MP4/MOV video sample (ISO/IEC 14496-15: one access unit of
+ * length-prefixed NAL units) as one picture of any slice types: every VCL NAL
+ * unit must parse and the last must end the picture. In-band VPS/SPS/PPS
+ * update a copy of the parameter sets for this sample only; AUD, SEI and the
+ * other non-VCL NAL units are skipped. bytePos of a failure is a sample offset.
+ */
+export function parseSample(params: ParameterSets, sample: Uint8Array): HevcResult<{ ctus: number; slices: number }> {
+  let p = 0;
+  let picture: PictureContext | undefined;
+  let ctus = 0;
+  let slices = 0;
+  let done = false;
+  let sets = params;
+  while (p < sample.length) {
+    if (p + params.lengthSize > sample.length) return { ok: false, reason: 'NAL length field runs past the sample end', ctu: ctus, bytePos: p };
+    let len = 0;
+    for (let i = 0; i < params.lengthSize; i++) len = len * 256 + sample[p + i]!;
+    const at = p;
+    p += params.lengthSize;
+    if (len < 2 || p + len > sample.length) return { ok: false, reason: `NAL unit of ${len} bytes does not fit the sample`, ctu: ctus, bytePos: at };
+    const nal = sample.subarray(p, p + len);
+    if (nal[0]! & 0x80) return { ok: false, reason: 'forbidden_zero_bit is 1', ctu: ctus, bytePos: p };
+    const type = (nal[0]! >> 1) & 0x3f;
+    const layer = ((nal[0]! & 1) << 5) | (nal[1]! >> 3);
+    if (type < 32) {
+      if (done) return { ok: false, reason: 'coded slice after the picture was complete', ctu: ctus, bytePos: p };
+      if (!picture && nal.length > 2 && !(nal[2]! & 0x80)) {
+        return { ok: false, reason: 'the first slice segment of the sample does not start a picture', ctu: ctus, bytePos: p };
+      }
+      const r = parseSlice(sets, nal, picture);
+      if (r.ok !== true) return r.ok === false ? { ...r, ctu: ctus + r.ctu, bytePos: p + r.bytePos } : r;
+      picture = r.picture;
+      ctus += r.ctus;
+      slices++;
+      done = r.endOfPicture;
+    } else if ((type === NAL_SPS || type === NAL_PPS) && layer === 0) {
+      // A parameter set between the slices of a picture applies to later pictures only (§7.4.2.4.2).
+      if (picture) {
+        p += len;
+        continue;
+      }
+      try {
+        sets = withParameterSet(sets, nal, type);
+      } catch (e) {
+        const v = verdict(e);
+        if (v.ok === false) return { ...v, ctu: ctus, bytePos: p };
+        return v;
+      }
+    }
+    p += len;
+  }
+  if (!done) return { ok: false, reason: slices === 0 ? 'no coded slice' : 'picture incomplete: its last CTBs have no slice', ctu: ctus, bytePos: sample.length };
   return { ok: true, ctus, slices };
 }

@@ -1,11 +1,12 @@
 /**
  * HEVC sequence and picture parameter sets (ITU-T H.265 §7.3.2.2, §7.3.2.3),
- * read only as far as the fields that change how an intra slice is parsed.
+ * read only as far as the fields that change how a slice is parsed.
  * Everything before those fields (profile_tier_level, reference picture sets,
  * VUI with HRD parameters) is walked exactly, because a wrong bit count there
  * would misread every later flag.
  */
 import { BitReader, HevcSyntaxError, HevcUnsupported } from './bitstream.js';
+import { stRefPicSet, type ShortTermRps } from './rps.js';
 
 /** The SPS fields slice parsing depends on, with the derived variables of §7.4.3.2. */
 export interface Sps {
@@ -24,21 +25,27 @@ export interface Sps {
   readonly minTbLog2: number;
   readonly maxTbLog2: number;
   readonly maxTransformHierarchyDepthIntra: number;
+  readonly maxTransformHierarchyDepthInter: number;
+  readonly ampEnabled: boolean;
   readonly saoEnabled: boolean;
   readonly pcmEnabled: boolean;
   readonly pcmBitDepthY: number;
   readonly pcmBitDepthC: number;
   readonly log2MinPcm: number;
   readonly log2MaxPcm: number;
-  /** NumDeltaPocs of each st_ref_pic_set in the SPS (needed to parse one in a slice header). */
-  readonly stRpsNumDeltaPocs: readonly number[];
+  /** The SPS's st_ref_pic_set( ) list, derived (a slice header's set may be predicted from any of them). */
+  readonly stRps: readonly ShortTermRps[];
   readonly longTermRefPicsPresent: boolean;
   readonly numLongTermRefPicsSps: number;
+  /** used_by_curr_pic_lt_sps_flag[ i ]. */
+  readonly ltUsedByCurrSps: readonly boolean[];
   readonly temporalMvpEnabled: boolean;
   // sps_range_extension (§7.3.2.2.2)
   readonly transformSkipContextEnabled: boolean;
   readonly implicitRdpcmEnabled: boolean;
+  readonly explicitRdpcmEnabled: boolean;
   readonly extendedPrecision: boolean;
+  readonly highPrecisionOffsets: boolean;
   readonly persistentRiceAdaptation: boolean;
   readonly cabacBypassAlignment: boolean;
   readonly picWidthInCtbs: number;
@@ -53,11 +60,16 @@ export interface Pps {
   readonly outputFlagPresent: boolean;
   readonly numExtraSliceHeaderBits: number;
   readonly signDataHidingEnabled: boolean;
+  readonly cabacInitPresent: boolean;
+  /** num_ref_idx_l0/l1_default_active_minus1 + 1. */
+  readonly numRefIdxDefault: readonly [number, number];
   readonly initQp: number;
   readonly transformSkipEnabled: boolean;
   readonly cuQpDeltaEnabled: boolean;
   readonly diffCuQpDeltaDepth: number;
   readonly sliceChromaQpOffsetsPresent: boolean;
+  readonly weightedPred: boolean;
+  readonly weightedBipred: boolean;
   readonly transquantBypassEnabled: boolean;
   readonly tilesEnabled: boolean;
   readonly entropyCodingSync: boolean;
@@ -70,6 +82,7 @@ export interface Pps {
   readonly loopFilterAcrossSlices: boolean;
   readonly deblockingOverrideEnabled: boolean;
   readonly ppsDeblockingDisabled: boolean;
+  readonly listsModificationPresent: boolean;
   readonly sliceHeaderExtensionPresent: boolean;
   // pps_range_extension (§7.3.2.3.2)
   readonly log2MaxTransformSkipSize: number;
@@ -108,31 +121,6 @@ function scalingListData(r: BitReader): void {
       }
     }
   }
-}
-
-/** st_ref_pic_set( stRpsIdx ), §7.3.7: returns NumDeltaPocs of the set. */
-export function stRefPicSet(r: BitReader, idx: number, num: number, numDeltaPocs: readonly number[]): number {
-  if (idx !== 0 && r.flag()) {
-    // inter_ref_pic_set_prediction_flag
-    const deltaIdx = idx === num ? r.ueIn(0, idx - 1, 'delta_idx_minus1') + 1 : 1;
-    r.skip(1); // delta_rps_sign
-    r.ueIn(0, 2 ** 15 - 1, 'abs_delta_rps_minus1');
-    const ref = numDeltaPocs[idx - deltaIdx] ?? 0;
-    let n = 0;
-    for (let j = 0; j <= ref; j++) {
-      const used = r.flag();
-      const useDelta = used ? true : r.flag();
-      if (used || useDelta) n++;
-    }
-    return n;
-  }
-  const neg = r.ueIn(0, 16, 'num_negative_pics');
-  const pos = r.ueIn(0, 16, 'num_positive_pics');
-  for (let i = 0; i < neg + pos; i++) {
-    r.ueIn(0, 2 ** 15 - 1, 'delta_poc_minus1');
-    r.skip(1);
-  }
-  return neg + pos;
 }
 
 /** sub_layer_hrd_parameters( ), §E.2.3. */
@@ -227,10 +215,10 @@ export function parseSps(rbsp: Uint8Array): Sps {
   if (ctbLog2 < 4 || ctbLog2 > 6 || minTbLog2 >= minCbLog2 || maxTbLog2 > Math.min(ctbLog2, 5)) {
     throw new HevcSyntaxError(`inconsistent block sizes (CTB 2^${ctbLog2}, CB 2^${minCbLog2}, TB 2^${minTbLog2}..2^${maxTbLog2})`);
   }
-  r.ueIn(0, ctbLog2 - minTbLog2, 'max_transform_hierarchy_depth_inter');
+  const maxTransformHierarchyDepthInter = r.ueIn(0, ctbLog2 - minTbLog2, 'max_transform_hierarchy_depth_inter');
   const maxTransformHierarchyDepthIntra = r.ueIn(0, ctbLog2 - minTbLog2, 'max_transform_hierarchy_depth_intra');
   if (r.flag() && r.flag()) scalingListData(r);
-  r.skip(1); // amp_enabled_flag
+  const ampEnabled = r.flag();
   const saoEnabled = r.flag();
   const pcmEnabled = r.flag();
   let pcmBitDepthY = 0;
@@ -246,13 +234,17 @@ export function parseSps(rbsp: Uint8Array): Sps {
     if (pcmBitDepthY > bitDepthY || pcmBitDepthC > bitDepthC) throw new HevcSyntaxError('PCM bit depth above the coded bit depth');
   }
   const numStRps = r.ueIn(0, 64, 'num_short_term_ref_pic_sets');
-  const stRpsNumDeltaPocs: number[] = [];
-  for (let i = 0; i < numStRps; i++) stRpsNumDeltaPocs.push(stRefPicSet(r, i, numStRps, stRpsNumDeltaPocs));
+  const stRps: ShortTermRps[] = [];
+  for (let i = 0; i < numStRps; i++) stRps.push(stRefPicSet(r, i, numStRps, stRps));
   const longTermRefPicsPresent = r.flag();
   let numLongTermRefPicsSps = 0;
+  const ltUsedByCurrSps: boolean[] = [];
   if (longTermRefPicsPresent) {
     numLongTermRefPicsSps = r.ueIn(0, 32, 'num_long_term_ref_pics_sps');
-    for (let i = 0; i < numLongTermRefPicsSps; i++) r.skip(log2MaxPocLsb + 1);
+    for (let i = 0; i < numLongTermRefPicsSps; i++) {
+      r.skip(log2MaxPocLsb); // lt_ref_pic_poc_lsb_sps
+      ltUsedByCurrSps.push(r.flag());
+    }
   }
   const temporalMvpEnabled = r.flag();
   r.skip(1); // strong_intra_smoothing_enabled_flag
@@ -272,12 +264,13 @@ export function parseSps(rbsp: Uint8Array): Sps {
   return {
     id, chromaFormatIdc, separateColourPlane, width, height, bitDepthY, bitDepthC, log2MaxPocLsb,
     chromaArrayType: separateColourPlane ? 0 : chromaFormatIdc,
-    minCbLog2, ctbLog2, minTbLog2, maxTbLog2, maxTransformHierarchyDepthIntra, saoEnabled,
+    minCbLog2, ctbLog2, minTbLog2, maxTbLog2, maxTransformHierarchyDepthIntra, maxTransformHierarchyDepthInter, ampEnabled, saoEnabled,
     pcmEnabled, pcmBitDepthY, pcmBitDepthC, log2MinPcm, log2MaxPcm,
-    stRpsNumDeltaPocs, longTermRefPicsPresent, numLongTermRefPicsSps, temporalMvpEnabled,
+    stRps, longTermRefPicsPresent, numLongTermRefPicsSps, ltUsedByCurrSps, temporalMvpEnabled,
     // sps_range_extension order: rotation, context, implicit rdpcm, explicit rdpcm, extended precision,
     // intra smoothing disabled, high precision offsets, persistent rice, cabac bypass alignment.
-    transformSkipContextEnabled: bit(1), implicitRdpcmEnabled: bit(2), extendedPrecision: bit(4),
+    transformSkipContextEnabled: bit(1), implicitRdpcmEnabled: bit(2), explicitRdpcmEnabled: bit(3), extendedPrecision: bit(4),
+    highPrecisionOffsets: bit(6),
     persistentRiceAdaptation: bit(7), cabacBypassAlignment: bit(8),
     picWidthInCtbs: Math.ceil(width / ctb), picHeightInCtbs: Math.ceil(height / ctb),
   };
@@ -294,9 +287,10 @@ export function parsePps(rbsp: Uint8Array, spsById: ReadonlyMap<number, Sps>): P
   const outputFlagPresent = r.flag();
   const numExtraSliceHeaderBits = r.u(3);
   const signDataHidingEnabled = r.flag();
-  r.skip(1); // cabac_init_present_flag: only P/B slices use cabac_init_flag
-  r.ue();
-  r.ue();
+  const cabacInitPresent = r.flag();
+  const numRefIdxDefault: [number, number] = [
+    r.ueIn(0, 14, 'num_ref_idx_l0_default_active_minus1') + 1, r.ueIn(0, 14, 'num_ref_idx_l1_default_active_minus1') + 1,
+  ];
   const qpBdOffset = 6 * (sps.bitDepthY - 8);
   const initQp = 26 + r.seIn(-(26 + qpBdOffset), 25, 'init_qp_minus26');
   r.skip(1); // constrained_intra_pred_flag
@@ -306,7 +300,8 @@ export function parsePps(rbsp: Uint8Array, spsById: ReadonlyMap<number, Sps>): P
   r.seIn(-12, 12, 'pps_cb_qp_offset');
   r.seIn(-12, 12, 'pps_cr_qp_offset');
   const sliceChromaQpOffsetsPresent = r.flag();
-  r.skip(2); // weighted prediction flags
+  const weightedPred = r.flag();
+  const weightedBipred = r.flag();
   const transquantBypassEnabled = r.flag();
   const tilesEnabled = r.flag();
   const entropyCodingSync = r.flag();
@@ -339,7 +334,7 @@ export function parsePps(rbsp: Uint8Array, spsById: ReadonlyMap<number, Sps>): P
     }
   }
   if (r.flag()) scalingListData(r);
-  r.skip(1); // lists_modification_present_flag
+  const listsModificationPresent = r.flag();
   r.ue(); // log2_parallel_merge_level_minus2
   const sliceHeaderExtensionPresent = r.flag();
   let range = false;
@@ -370,8 +365,9 @@ export function parsePps(rbsp: Uint8Array, spsById: ReadonlyMap<number, Sps>): P
     }
   }
   return {
-    id, spsId, dependentSliceSegmentsEnabled, outputFlagPresent, numExtraSliceHeaderBits, signDataHidingEnabled, initQp,
-    transformSkipEnabled, cuQpDeltaEnabled, diffCuQpDeltaDepth, sliceChromaQpOffsetsPresent, transquantBypassEnabled,
+    id, spsId, dependentSliceSegmentsEnabled, outputFlagPresent, numExtraSliceHeaderBits, signDataHidingEnabled, cabacInitPresent,
+    numRefIdxDefault, initQp, transformSkipEnabled, cuQpDeltaEnabled, diffCuQpDeltaDepth, sliceChromaQpOffsetsPresent,
+    weightedPred, weightedBipred, transquantBypassEnabled, listsModificationPresent,
     tilesEnabled, entropyCodingSync, colBd, rowBd, uniformSpacing, columnWidths, rowHeights, loopFilterAcrossSlices,
     deblockingOverrideEnabled, ppsDeblockingDisabled, sliceHeaderExtensionPresent, log2MaxTransformSkipSize,
     crossComponentPrediction, chromaQpOffsetListEnabled, diffCuChromaQpOffsetDepth, chromaQpOffsetListLen,

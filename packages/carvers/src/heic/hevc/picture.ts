@@ -1,7 +1,7 @@
 /**
  * Per-picture state that outlives one slice segment: the tile scan of
  * ITU-T H.265 §6.5.1, which slice each CTB belongs to (availability, §6.4.1),
- * coding tree depths and luma intra modes of decoded blocks (neighbour-based
+ * coding tree depths, skip flags and luma intra modes of decoded blocks (neighbour-based
  * context selection and most probable modes), and the context states that
  * WPP and dependent slice segments carry over (§9.3.2.3, §9.3.2.4).
  */
@@ -24,8 +24,10 @@ export class PictureState {
   readonly ctbSliceAddr: Int32Array;
   /** CtDepth per minimum coding block. */
   readonly ctDepth: Uint8Array;
+  /** cu_skip_flag per minimum coding block (ctxInc of the next cu_skip_flag, §9.3.4.2.2). */
+  readonly skipFlag: Uint8Array;
   readonly widthInMinCbs: number;
-  /** IntraPredModeY per 4×4 block (1, DC, for PCM blocks, as §8.4.2 treats them). */
+  /** IntraPredModeY per 4×4 block (1, DC, for PCM and inter blocks, as §8.4.2 treats them). */
   readonly intraMode: Uint8Array;
   readonly widthIn4: number;
   /** Context states saved after the 2nd CTB of a row (WPP storage, §9.3.2.3). */
@@ -69,6 +71,7 @@ export class PictureState {
     this.ctbSliceAddr = new Int32Array(this.sizeInCtbs).fill(-1);
     this.widthInMinCbs = w << (sps.ctbLog2 - sps.minCbLog2);
     this.ctDepth = new Uint8Array(this.widthInMinCbs * (h << (sps.ctbLog2 - sps.minCbLog2)));
+    this.skipFlag = new Uint8Array(this.ctDepth.length);
     this.widthIn4 = w << (sps.ctbLog2 - 2);
     this.intraMode = new Uint8Array(this.widthIn4 * (h << (sps.ctbLog2 - 2)));
   }

@@ -1,5 +1,5 @@
 /**
- * residual_coding( ) of ITU-T H.265 §7.3.8.11 for intra blocks: which
+ * residual_coding( ) of ITU-T H.265 §7.3.8.11 for intra and inter blocks: which
  * coefficients are significant and their levels, parsed bin by bin with the
  * context selection of §9.3.4.2.4 to §9.3.4.2.7 and the binarizations of
  * §9.3.3.11 (coeff_abs_level_remaining). Levels are not kept: only whether
@@ -8,8 +8,11 @@
 import { HevcSyntaxError } from './bitstream.js';
 import type { Cabac } from './cabac.js';
 import {
-  CODED_SUB_BLOCK, GREATER1, GREATER2, LAST_X_PREFIX, LAST_Y_PREFIX, SIG_COEFF, TRANSFORM_SKIP,
+  CODED_SUB_BLOCK, EXPLICIT_RDPCM, EXPLICIT_RDPCM_DIR, GREATER1, GREATER2, LAST_X_PREFIX, LAST_Y_PREFIX, SIG_COEFF, TRANSFORM_SKIP,
 } from './contexts.js';
+
+/** predModeIntra argument of an inter block (CuPredMode MODE_INTER): diagonal scan, explicit RDPCM. */
+export const INTER = 64;
 
 /** Scan orders of §6.5.3 to §6.5.5: SCAN[log2BlkSize][scanIdx] = [x0, y0, x1, y1, ...]. */
 const SCAN: Uint8Array[][] = [];
@@ -64,6 +67,7 @@ export interface ResidualTools {
   readonly transformSkipContext: boolean;
   readonly implicitRdpcm: boolean;
   readonly persistentRice: boolean;
+  readonly explicitRdpcm: boolean;
 }
 
 /** residual_coding( ) parser with its scratch state (no allocation per block). */
@@ -78,7 +82,7 @@ export class ResidualParser {
 
   /**
    * One transform block. predModeIntra is IntraPredModeY or IntraPredModeC of the
-   * block (for scanIdx, §7.4.9.11, and implicit RDPCM). Throws HevcSyntaxError
+   * block (for scanIdx, §7.4.9.11, and implicit RDPCM), INTER for an inter block. Throws HevcSyntaxError
    * on an out-of-range level.
    */
   parse(log2: number, cIdx: number, predModeIntra: number, transquantBypass: boolean, chroma444: boolean): void {
@@ -87,6 +91,11 @@ export class ResidualParser {
     let transformSkip = 0;
     if (t.transformSkipEnabled && !transquantBypass && log2 <= t.log2MaxTransformSkipSize) {
       transformSkip = c.decision(TRANSFORM_SKIP + (cIdx > 0 ? 1 : 0));
+    }
+    let explicitRdpcm = 0;
+    if (predModeIntra === INTER && t.explicitRdpcm && (transformSkip === 1 || transquantBypass)) {
+      explicitRdpcm = c.decision(EXPLICIT_RDPCM + (cIdx > 0 ? 1 : 0));
+      if (explicitRdpcm) c.decision(EXPLICIT_RDPCM_DIR + (cIdx > 0 ? 1 : 0));
     }
     // last_sig_coeff_x/y_prefix (TR, cMax = (log2TrafoSize << 1) − 1, ctxInc of §9.3.4.2.3) and suffix (FL, bypass).
     const cMax = (log2 << 1) - 1;
@@ -127,7 +136,7 @@ export class ResidualParser {
     const sizeOffset = log2 === 3 ? (cIdx === 0 ? (scanIdx === 0 ? 9 : 15) : 9) : cIdx === 0 ? 21 : 12;
     const gt1Base = GREATER1 + (cIdx > 0 ? 16 : 0);
     const gt2Base = GREATER2 + (cIdx > 0 ? 4 : 0);
-    const noHiding = transquantBypass || (t.implicitRdpcm && transformSkip === 1 && (predModeIntra === 10 || predModeIntra === 26));
+    const noHiding = transquantBypass || explicitRdpcm === 1 || (t.implicitRdpcm && transformSkip === 1 && (predModeIntra === 10 || predModeIntra === 26));
     const sbType = (cIdx === 0 ? 2 : 0) + (transformSkip === 1 || transquantBypass ? 1 : 0);
     let greater1Ctx = 1;
     for (let i = lastSubBlock; i >= 0; i--) {

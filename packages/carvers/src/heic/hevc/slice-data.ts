@@ -56,11 +56,11 @@ export function parseSliceData(rbsp: Rbsp, sh: SliceHeader, pic: PictureState): 
     c.start(data, byte, last + 1);
   };
   const maxBins = BINS_PER_BYTE * (data.length - sh.dataStart) + BINS_PER_CTU * pic.sizeInCtbs + 4096;
-  const { sps, pps } = sh;
+  const { pps } = sh;
   const w = pic.widthInCtbs;
   const sliceQpY = sh.sliceQpY;
   const fresh = (): void => {
-    c.ctx.set(initialContexts(sliceQpY));
+    c.ctx.set(initialContexts(sliceQpY, sh.initType));
     residual.statCoeff.fill(0);
   };
   /** Context initialisation when a CTU starts a tile, a WPP row or the segment (§9.3.1). */

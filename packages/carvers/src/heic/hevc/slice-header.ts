@@ -1,9 +1,12 @@
 /**
- * slice_segment_header( ) of ITU-T H.265 §7.3.6.1, for I slices. P and B
- * slices (which HEIF image items never hold) are reported as unsupported.
+ * slice_segment_header( ) of ITU-T H.265 §7.3.6.1 for I, P and B slices:
+ * reference picture sets (only for NumPicTotalCurr), reference list sizes
+ * and modification, pred_weight_table( ), and the fields slice data parsing
+ * depends on.
  */
 import { BitReader, HevcSyntaxError, HevcUnsupported } from './bitstream.js';
-import { stRefPicSet, type Pps, type Sps } from './params.js';
+import type { Pps, Sps } from './params.js';
+import { stRefPicSet, usedByCurr } from './rps.js';
 
 /** The slice segment header fields slice data parsing needs. */
 export interface SliceHeader {
@@ -14,7 +17,15 @@ export interface SliceHeader {
   readonly segmentAddress: number;
   /** SliceAddrRs: slice_segment_address of the independent segment that starts the slice. */
   readonly sliceAddrRs: number;
+  /** slice_type: 0 B, 1 P, 2 I. */
   readonly sliceType: number;
+  /** initType of §9.3.2.2 (0 for I; 1 or 2 for P and B, swapped by cabac_init_flag). */
+  readonly initType: number;
+  /** num_ref_idx_l0/l1_active_minus1 + 1 (0 when the list is not used). */
+  readonly numRefIdx: readonly [number, number];
+  readonly mvdL1Zero: boolean;
+  /** MaxNumMergeCand = 5 − five_minus_max_num_merge_cand. */
+  readonly maxNumMergeCand: number;
   readonly saoLuma: boolean;
   readonly saoChroma: boolean;
   /** SliceQpY = 26 + init_qp_minus26 + slice_qp_delta (§7.4.7.1). */
@@ -28,7 +39,9 @@ export interface SliceHeader {
   readonly pps: Pps;
 }
 
-const I_SLICE = 2;
+export const B_SLICE = 0;
+export const P_SLICE = 1;
+export const I_SLICE = 2;
 
 /**
  * Parses the slice segment header of a VCL NAL unit's RBSP (NAL header
@@ -63,31 +76,64 @@ export function parseSliceHeader(rbsp: Uint8Array, ppsById: ReadonlyMap<number, 
   } else {
     r.skip(pps.numExtraSliceHeaderBits);
     const sliceType = r.ueIn(0, 2, 'slice_type');
-    if (sliceType !== I_SLICE) throw new HevcUnsupported(`slice_type ${sliceType} (P/B) in an image item`);
+    // IRAP pictures (BLA, IDR, CRA and the reserved IRAP types) hold I slices only (§7.4.7.1).
+    if (nalUnitType >= 16 && sliceType !== I_SLICE) throw new HevcSyntaxError(`slice_type ${sliceType} in an IRAP picture`);
     if (pps.outputFlagPresent) r.skip(1);
     if (sps.separateColourPlane) r.skip(2);
+    let numPicTotalCurr = 0;
+    let temporalMvp = false;
     if (nalUnitType !== 19 && nalUnitType !== 20) {
       r.skip(sps.log2MaxPocLsb);
-      const num = sps.stRpsNumDeltaPocs.length;
-      if (!r.flag()) stRefPicSet(r, num, num, sps.stRpsNumDeltaPocs);
-      else if (num > 1) r.skip(Math.ceil(Math.log2(num)));
-      if (sps.longTermRefPicsPresent) {
-        const numLtSps = sps.numLongTermRefPicsSps > 0 ? r.ueIn(0, sps.numLongTermRefPicsSps, 'num_long_term_sps') : 0;
-        const numLtPics = r.ueIn(0, 32, 'num_long_term_pics');
-        for (let i = 0; i < numLtSps + numLtPics; i++) {
-          if (i < numLtSps) {
-            if (sps.numLongTermRefPicsSps > 1) r.skip(Math.ceil(Math.log2(sps.numLongTermRefPicsSps)));
-          } else r.skip(sps.log2MaxPocLsb + 1);
-          if (r.flag()) r.ue();
-        }
+      const num = sps.stRps.length;
+      if (!r.flag()) numPicTotalCurr = usedByCurr(stRefPicSet(r, num, num, sps.stRps));
+      else {
+        const idx = num > 1 ? r.u(Math.ceil(Math.log2(num))) : 0;
+        const set = sps.stRps[idx];
+        if (!set) throw new HevcSyntaxError(`short_term_ref_pic_set_idx ${idx} of ${num} sets`);
+        numPicTotalCurr = usedByCurr(set);
       }
-      if (sps.temporalMvpEnabled) r.skip(1);
+      if (sps.longTermRefPicsPresent) numPicTotalCurr += longTermRefs(r, sps);
+      if (sps.temporalMvpEnabled) temporalMvp = r.flag();
     }
     let saoLuma = false;
     let saoChroma = false;
     if (sps.saoEnabled) {
       saoLuma = r.flag();
       if (sps.chromaArrayType !== 0) saoChroma = r.flag();
+    }
+    let initType = 0;
+    let numRefIdx: [number, number] = [0, 0];
+    let mvdL1Zero = false;
+    let maxNumMergeCand = 5;
+    if (sliceType !== I_SLICE) {
+      const b = sliceType === B_SLICE;
+      // NumPicTotalCurr is never 0 in a P or B slice (§7.4.7.2; pps_curr_pic_ref is SCC, unsupported).
+      if (numPicTotalCurr === 0) throw new HevcSyntaxError('P or B slice without a reference picture (NumPicTotalCurr 0)');
+      numRefIdx = [pps.numRefIdxDefault[0], b ? pps.numRefIdxDefault[1] : 0];
+      if (r.flag()) {
+        numRefIdx[0] = r.ueIn(0, 14, 'num_ref_idx_l0_active_minus1') + 1;
+        if (b) numRefIdx[1] = r.ueIn(0, 14, 'num_ref_idx_l1_active_minus1') + 1;
+      }
+      if (pps.listsModificationPresent && numPicTotalCurr > 1) {
+        // ref_pic_lists_modification( ) (§7.3.6.2): list_entry_lX are Ceil( Log2( NumPicTotalCurr ) ) bits.
+        const bits = Math.ceil(Math.log2(numPicTotalCurr));
+        for (let l = 0; l < (b ? 2 : 1); l++) {
+          if (!r.flag()) continue;
+          for (let i = 0; i < numRefIdx[l]!; i++) {
+            if (r.u(bits) >= numPicTotalCurr) throw new HevcSyntaxError(`list_entry_l${l} is past NumPicTotalCurr ${numPicTotalCurr}`);
+          }
+        }
+      }
+      if (b) mvdL1Zero = r.flag();
+      const cabacInit = pps.cabacInitPresent && r.flag();
+      initType = (sliceType === P_SLICE) !== cabacInit ? 1 : 2;
+      if (temporalMvp) {
+        const fromL0 = b ? r.flag() : true;
+        const n = numRefIdx[fromL0 ? 0 : 1]!;
+        if (n > 1) r.ueIn(0, n - 1, 'collocated_ref_idx');
+      }
+      if ((pps.weightedPred && !b) || (pps.weightedBipred && b)) predWeightTable(r, sps, numRefIdx);
+      maxNumMergeCand = 5 - r.ueIn(0, 4, 'five_minus_max_num_merge_cand');
     }
     const qpBdOffsetY = 6 * (sps.bitDepthY - 8);
     const sliceQpY = pps.initQp + r.se();
@@ -106,7 +152,10 @@ export function parseSliceHeader(rbsp: Uint8Array, ppsById: ReadonlyMap<number, 
       }
     }
     if (pps.loopFilterAcrossSlices && (saoLuma || saoChroma || !deblockingDisabled)) r.skip(1);
-    base = { nalUnitType, sliceAddrRs: segmentAddress, sliceType, saoLuma, saoChroma, sliceQpY, cuChromaQpOffsetEnabled, sps, pps };
+    base = {
+      nalUnitType, sliceAddrRs: segmentAddress, sliceType, initType, numRefIdx, mvdL1Zero, maxNumMergeCand,
+      saoLuma, saoChroma, sliceQpY, cuChromaQpOffsetEnabled, sps, pps,
+    };
   }
   const entryPointSizes: number[] = [];
   if (pps.tilesEnabled || pps.entropyCodingSync) {
@@ -122,4 +171,52 @@ export function parseSliceHeader(rbsp: Uint8Array, ppsById: ReadonlyMap<number, 
   if (pps.sliceHeaderExtensionPresent) r.skip(8 * r.ueIn(0, 256, 'slice_segment_header_extension_length'));
   r.byteAlignment();
   return { ...base, nalUnitType, firstSliceSegmentInPic, dependent, segmentAddress, entryPointSizes, dataStart: r.pos >> 3 };
+}
+
+/** The long-term reference pictures of a slice header (§7.3.6.1); returns how many the current picture uses (UsedByCurrPicLt). */
+function longTermRefs(r: BitReader, sps: Sps): number {
+  const numLtSps = sps.numLongTermRefPicsSps > 0 ? r.ueIn(0, sps.numLongTermRefPicsSps, 'num_long_term_sps') : 0;
+  const numLtPics = r.ueIn(0, 32 - numLtSps, 'num_long_term_pics');
+  let used = 0;
+  for (let i = 0; i < numLtSps + numLtPics; i++) {
+    if (i < numLtSps) {
+      const idx = sps.numLongTermRefPicsSps > 1 ? r.u(Math.ceil(Math.log2(sps.numLongTermRefPicsSps))) : 0;
+      if (idx >= sps.numLongTermRefPicsSps) throw new HevcSyntaxError(`lt_idx_sps ${idx} of ${sps.numLongTermRefPicsSps}`);
+      if (sps.ltUsedByCurrSps[idx]) used++;
+    } else {
+      r.skip(sps.log2MaxPocLsb); // poc_lsb_lt
+      if (r.flag()) used++; // used_by_curr_pic_lt_flag
+    }
+    if (r.flag()) r.ue(); // delta_poc_msb_present_flag, delta_poc_msb_cycle_lt
+  }
+  return used;
+}
+
+/** pred_weight_table( ) (§7.3.6.3); every reference picture has another POC than the current one (no SCC). */
+function predWeightTable(r: BitReader, sps: Sps, numRefIdx: readonly [number, number]): void {
+  const chroma = sps.chromaArrayType !== 0;
+  const lumaDenom = r.ueIn(0, 7, 'luma_log2_weight_denom');
+  if (chroma) r.seIn(-lumaDenom, 7 - lumaDenom, 'delta_chroma_log2_weight_denom');
+  // WpOffsetHalfRangeY / C (7-56, 7-57).
+  const halfY = 1 << (sps.highPrecisionOffsets ? sps.bitDepthY - 1 : 7);
+  const halfC = 1 << (sps.highPrecisionOffsets ? sps.bitDepthC - 1 : 7);
+  for (let l = 0; l < 2; l++) {
+    const n = numRefIdx[l]!;
+    let lumaFlags = 0;
+    let chromaFlags = 0;
+    for (let i = 0; i < n; i++) lumaFlags |= r.u(1) << i;
+    if (chroma) for (let i = 0; i < n; i++) chromaFlags |= r.u(1) << i;
+    for (let i = 0; i < n; i++) {
+      if (lumaFlags & (1 << i)) {
+        r.seIn(-128, 127, 'delta_luma_weight');
+        r.seIn(-halfY, halfY - 1, 'luma_offset');
+      }
+      if (chromaFlags & (1 << i)) {
+        for (let j = 0; j < 2; j++) {
+          r.seIn(-128, 127, 'delta_chroma_weight');
+          r.seIn(-4 * halfC, 4 * halfC - 1, 'delta_chroma_offset');
+        }
+      }
+    }
+  }
 }
