@@ -7,7 +7,7 @@
  * no longer ends where its NAL unit does.
  */
 import type { Extent, Reader, SeamProof } from '@rawcarve/core';
-import { parseHvcC, parseIntraItem } from './hevc/index.js';
+import { parseHvcC, parseIntraItem } from '../codecs/hevc/index.js';
 import { itemExtents } from './items.js';
 import { itemProperties, type HeifMeta } from './meta.js';
 

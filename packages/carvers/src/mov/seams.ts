@@ -7,8 +7,8 @@
  */
 import { BoxBudget, type Reader, type SeamProof } from '@rawcarve/core';
 import { videoSamples, type VideoSample } from './continuation.js';
-import { parseHvcC, parseSample as parseHevcSample } from '../heic/hevc/index.js';
-import { parseSample as parseAvcSample } from './h264/index.js';
+import { parseHvcC, parseSample as parseHevcSample } from '../codecs/hevc/index.js';
+import { parseSample as parseAvcSample } from '../codecs/h264/index.js';
 import { parseMoov } from './moov.js';
 import { walkTopLevel } from './top-level.js';
 

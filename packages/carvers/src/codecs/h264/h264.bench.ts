@@ -3,7 +3,7 @@
  * and garbage detection (sector-aligned windows of random or foreign bytes
  * inside slice data: how often the sample fails, and how far past the
  * garbage start the failure is reported).
- *   npx tsx packages/carvers/src/mov/h264/h264.bench.ts
+ *   npx tsx packages/carvers/src/codecs/h264/h264.bench.ts
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';

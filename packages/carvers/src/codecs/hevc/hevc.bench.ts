@@ -2,7 +2,7 @@
  * HEVC slice parsing speed: MB of item or sample data parsed per second on
  * one core: intra pictures of the real camera files (or heif-enc output),
  * and the I/P/B video samples of the real HEVC movies (or libx265 output).
- *   npx tsx packages/carvers/src/heic/hevc/hevc.bench.ts
+ *   npx tsx packages/carvers/src/codecs/hevc/hevc.bench.ts
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

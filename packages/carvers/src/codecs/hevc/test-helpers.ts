@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoxBudget, BufferReader, readBoxHeader } from '@rawcarve/core';
 import { MEDIA } from '../../jpeg/test-helpers.js';
-import { itemExtents } from '../items.js';
-import { itemProperties, parseMeta } from '../meta.js';
+import { itemExtents } from '../../heic/items.js';
+import { itemProperties, parseMeta } from '../../heic/meta.js';
 import { parseHvcC, type HevcResult, type ParameterSets } from './index.js';
 
 export const HEIC_DIR = join(MEDIA, 'heic');

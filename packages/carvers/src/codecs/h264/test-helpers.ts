@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoxBudget, BufferReader } from '@rawcarve/core';
 import { MEDIA } from '../../jpeg/test-helpers.js';
-import { chunkOffset, parseMoov, sampleSize, type Track } from '../moov.js';
-import { walkTopLevel } from '../top-level.js';
+import { chunkOffset, parseMoov, sampleSize, type Track } from '../../mov/moov.js';
+import { walkTopLevel } from '../../mov/top-level.js';
 
 export { MEDIA };
 
