@@ -308,7 +308,8 @@ export function gapCarve(
           }
         }
         for (const b of seams) if (attempt(b, p - (F - b))) return true;
-        if (carver.proveSeams && proveFrom(bMax, Math.max(pStart + 1, Math.min(good, F)), (b) => !seams.has(b) && attempt(b, p - (F - b), true))) return true;
+        // Seams tried above needed evidence; here the same ones may be proven by content instead.
+        if (carver.proveSeams && proveFrom(bMax, Math.max(pStart + 1, Math.min(good, F)), (b) => attempt(b, p - (F - b), true))) return true;
       }
     }
 

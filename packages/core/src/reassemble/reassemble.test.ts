@@ -443,6 +443,16 @@ describe('seams proven by content (Carver.proveSeams)', () => {
     expect(out.stats.trials).toBeLessThan(20);
   });
 
+  it('a seam with evidence on one side only (zeros before the continuation, random after the break) is proven by content', () => {
+    const file = tileFile(3, 10, 2500);
+    const cut = 21 * B;
+    // Random after the first piece (no evidence there), zeros before the second (evidence on that side only).
+    const img = Uint8Array.from(Buffer.concat([random(4 * B, 1), file.subarray(0, cut), random(5 * B, 2), new Uint8Array(6 * B), file.subarray(cut), random(B + (B - ((file.length - cut) % B)), 3)]));
+    const { rebuilt } = rebuild(tileCarver, img, 4 * B);
+    expect(rebuilt?.status).toBe('complete');
+    expect(Buffer.compare(bytesOf(img, rebuilt!), Buffer.from(file))).toBe(0);
+  });
+
   it('a seam the content cannot judge (unknown) or finds broken is not joined without evidence', () => {
     const { img, fileAt } = layout({ tiles: 8, tileLen: 2000, cut: 11, gap: 6, lead: 3, outOfOrder: false, seed: 9 });
     const unknown: Carver = { ...tileCarver, proveSeams: (_r, seams) => seams.map(() => ({ verdict: 'unknown' as const })) };
