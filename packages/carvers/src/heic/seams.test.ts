@@ -5,39 +5,19 @@ import fc from 'fast-check';
 import { resultLength, FragmentReader, BufferReader } from '@rawcarve/core';
 import { scanBuffer } from '@rawcarve/core/testing';
 import { MEDIA, sha256 } from '../jpeg/test-helpers.js';
+import { randomBytes, twoFragments } from '../fragment-layouts.js';
 import { heicCarver } from './index.js';
 
 const heicDir = join(MEDIA, 'heic');
 const files = existsSync(heicDir) ? readdirSync(heicDir).sort().filter((f) => /^h0(01|10|14|20|23)/.test(f)) : [];
 
-/** Random bytes from a seed (the neighbours that give a seam no evidence). */
-function random(n: number, seed: number): Uint8Array {
-  let x = seed | 1;
-  return Uint8Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
-}
-
-/**
- * The file cut at a sector past 40% of it (inside the tiles), with random bytes on both sides of
- * both fragments; out of order puts the second fragment first.
- */
-function fragmented(file: Uint8Array, cutAt: number, gap: number, outOfOrder: boolean, seed: number): { img: Uint8Array; fileAt: number } {
-  const cut = Math.floor(cutAt / 512) * 512;
-  const first = file.subarray(0, cut);
-  const second = file.subarray(cut);
-  const pad = (n: number): number => (512 - (n % 512)) % 512;
-  const parts = outOfOrder
-    ? [random(8 * 512, seed), second, random(pad(second.length) + gap * 512, seed + 1), first, random(8 * 512, seed + 2)]
-    : [random(8 * 512, seed), first, random(gap * 512, seed + 1), second, random(pad(second.length) + 8 * 512, seed + 2)];
-  const img = Uint8Array.from(Buffer.concat(parts));
-  return { img, fileAt: outOfOrder ? 8 * 512 + second.length + pad(second.length) + gap * 512 : 8 * 512 };
-}
 
 describe.skipIf(files.length === 0)('HEIC seams proven by the HEVC slice parse (../shared/media/heic)', () => {
   it('a seam inside a tile with random bytes on both sides: rebuilt byte-exact, bifragment and out of order', () => {
     for (const name of files) {
       const file = new Uint8Array(readFileSync(join(heicDir, name)));
       for (const outOfOrder of [false, true]) {
-        const { img, fileAt } = fragmented(file, file.length * 0.55, 37, outOfOrder, 11);
+        const { img, fileAt } = twoFragments(file, file.length * 0.55, 37, outOfOrder, 11);
         const { files: kept } = scanBuffer(img, [heicCarver], { blockSize: 512 });
         const f = kept.find((k) => k.offset === fileAt);
         expect(f?.status, `${name} ${outOfOrder ? 'out of order' : 'bifragment'}: ${f?.notes.join('; ')}`).toBe('complete');
@@ -53,7 +33,7 @@ describe.skipIf(files.length === 0)('HEIC seams proven by the HEVC slice parse (
     fc.assert(
       fc.property(fc.nat({ max: pool.length - 1 }), fc.double({ min: 0.3, max: 0.95, noNaN: true }), fc.integer({ min: 1, max: 300 }), fc.boolean(), fc.integer({ min: 1, max: 1 << 30 }), (i, at, gap, ooo, seed) => {
         const file = pool[i]!;
-        const { img, fileAt } = fragmented(file, file.length * at, gap, ooo, seed);
+        const { img, fileAt } = twoFragments(file, file.length * at, gap, ooo, seed);
         const f = scanBuffer(img, [heicCarver], { blockSize: 512 }).files.find((k) => k.offset === fileAt);
         if (f?.status !== 'complete') return; // not rebuilt is allowed; a wrong rebuild never
         rebuilt++;
@@ -71,7 +51,7 @@ describe.skipIf(files.length === 0)('HEIC seams proven by the HEVC slice parse (
     const cut = Math.floor((file.length * 0.6) / 512) * 512;
     const rest = file.subarray(cut);
     // Image: first part, 20 sectors of random bytes, the rest.
-    const img = Uint8Array.from(Buffer.concat([file.subarray(0, cut), random(20 * 512, 5), rest]));
+    const img = Uint8Array.from(Buffer.concat([file.subarray(0, cut), randomBytes(20 * 512, 5), rest]));
     const image = new BufferReader(img);
     const at = (seam: number): FragmentReader => new FragmentReader(image, [{ img: 0, length: seam }, { img: cut + 20 * 512 - (cut - seam), length: Infinity }]);
     expect(heicCarver.proveSeams!(at(cut), [cut])[0]!.verdict).toBe('proven');

@@ -5,35 +5,20 @@ import fc from 'fast-check';
 import { BufferReader, FragmentReader } from '@rawcarve/core';
 import { scanBuffer } from '@rawcarve/core/testing';
 import { MEDIA, sha256 } from '../jpeg/test-helpers.js';
+import { randomBytes, twoFragments } from '../fragment-layouts.js';
 import { movCarver } from './index.js';
 
 // H.264 moov-first and moov-last, HEVC moov-last (B-frames), a phone's H.264 with audio.
 const names = ['mp4/s003_synthetic_h264_faststart.mp4', 'mov/m002_apple_iphone6_gps.mov', 'mov/m005_apple_ipadmini_hevc.mov', 'mp4/p001_google_pixel.mp4'];
 const paths = names.map((n) => join(MEDIA, n)).filter((p) => existsSync(p));
 
-function random(n: number, seed: number): Uint8Array {
-  let x = seed | 1;
-  return Uint8Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
-}
-
-/** The movie cut at a sector, random bytes on every side of both fragments; out of order puts the second first. */
-function fragmented(file: Uint8Array, cutAt: number, gap: number, outOfOrder: boolean, seed: number): { img: Uint8Array; fileAt: number } {
-  const cut = Math.floor(cutAt / 512) * 512;
-  const first = file.subarray(0, cut);
-  const second = file.subarray(cut);
-  const pad = (512 - (second.length % 512)) % 512;
-  const parts = outOfOrder
-    ? [random(8 * 512, seed), second, random(pad + gap * 512, seed + 1), first, random(8 * 512, seed + 2)]
-    : [random(8 * 512, seed), first, random(gap * 512, seed + 1), second, random(pad + 8 * 512, seed + 2)];
-  return { img: Uint8Array.from(Buffer.concat(parts)), fileAt: outOfOrder ? 8 * 512 + second.length + pad + gap * 512 : 8 * 512 };
-}
 
 describe.skipIf(paths.length < names.length)('movie seams proven by the H.264/HEVC slice parse (../shared/media)', () => {
   it('a seam inside a video sample with random bytes on both sides: rebuilt byte-exact, bifragment and out of order', () => {
     for (const path of paths) {
       const file = new Uint8Array(readFileSync(path));
       for (const outOfOrder of [false, true]) {
-        const { img, fileAt } = fragmented(file, file.length * 0.5, 29, outOfOrder, 7);
+        const { img, fileAt } = twoFragments(file, file.length * 0.5, 29, outOfOrder, 7);
         const f = scanBuffer(img, [movCarver], { blockSize: 512 }).files.find((k) => k.offset === fileAt);
         expect(f?.status, `${path} ${outOfOrder ? 'out of order' : 'bifragment'}: ${f?.notes.join('; ')}`).toBe('complete');
         const bytes = Buffer.concat(f!.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
@@ -48,7 +33,7 @@ describe.skipIf(paths.length < names.length)('movie seams proven by the H.264/HE
     fc.assert(
       fc.property(fc.nat({ max: pool.length - 1 }), fc.double({ min: 0.2, max: 0.9, noNaN: true }), fc.integer({ min: 1, max: 200 }), fc.boolean(), fc.integer({ min: 1, max: 1 << 30 }), (i, at, gap, ooo, seed) => {
         const file = pool[i]!;
-        const { img, fileAt } = fragmented(file, file.length * at, gap, ooo, seed);
+        const { img, fileAt } = twoFragments(file, file.length * at, gap, ooo, seed);
         const f = scanBuffer(img, [movCarver], { blockSize: 512 }).files.find((k) => k.offset === fileAt);
         if (f?.status !== 'complete') return;
         rebuilt++;
@@ -64,7 +49,7 @@ describe.skipIf(paths.length < names.length)('movie seams proven by the H.264/HE
   it('proveSeams: the true seam is proven, seams a sector or more off are broken, never before the foreign bytes', () => {
     const file = new Uint8Array(readFileSync(paths[0]!));
     const cut = Math.floor((file.length * 0.6) / 512) * 512;
-    const img = Uint8Array.from(Buffer.concat([file.subarray(0, cut), random(20 * 512, 5), file.subarray(cut)]));
+    const img = Uint8Array.from(Buffer.concat([file.subarray(0, cut), randomBytes(20 * 512, 5), file.subarray(cut)]));
     const image = new BufferReader(img);
     const at = (seam: number): FragmentReader => new FragmentReader(image, [{ img: 0, length: seam }, { img: cut + 20 * 512 - (cut - seam), length: Infinity }]);
     expect(movCarver.proveSeams!(at(cut), [cut])[0]!.verdict).toBe('proven');
