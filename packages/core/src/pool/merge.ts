@@ -105,7 +105,7 @@ export async function mergeShards(opts: MergeOptions, events: ScanEvents = {}): 
     maxFileSizes: carvers.map((c) => maxFileSizeOf(c, settings.maxFileSizes)), align: settings.align, margin: settings.margin, verifyDecode: settings.verifyDecode,
     reportOnly, filter: settings.filter ?? null,
   };
-  const pool = new Piscina({ filename: compiledWorkerUrl('worker.js'), minThreads: jobs, maxThreads: jobs, maxQueue: jobs * 4, idleTimeout: 1000 });
+  const pool = new Piscina({ filename: compiledWorkerUrl('worker-entry.cjs'), minThreads: jobs, maxThreads: jobs, maxQueue: jobs * 4, idleTimeout: 1000 });
   const state = new RunState(settings.reassemble, settings.pageSize);
   const dedup = new Deduplicator();
   const tracker = new TaskTracker();

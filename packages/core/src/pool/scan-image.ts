@@ -82,7 +82,7 @@ async function runScan(opts: ScanOptions, setup: RunSetup, jobs: number, audit: 
     ...(opts.faults && opts.faults.length > 0 ? { faults: opts.faults } : {}),
   };
   const pool = new Piscina({
-    filename: compiledWorkerUrl('worker.js'),
+    filename: compiledWorkerUrl('worker-entry.cjs'),
     minThreads: jobs,
     maxThreads: jobs,
     // Bounded: a fast reader must not queue the whole image's pages.

@@ -15,12 +15,8 @@ import type { FilteredTaskResult, ScanTask, ScanTaskResult, WriteTask, WriteTask
 import { workerState } from './worker-state.js';
 
 /**
- * The one handler piscina calls: it dispatches on the task's shape. piscina
- * looks a handler up with require() and falls back to import(); a lookup by
- * a new name after startup can race an import() still in flight in the
- * worker, which Node 20 answers with a fatal error that kills the process.
- * With one default handler the lookup happens once, at startup, when
- * nothing else loads.
+ * The one handler the workers run (through worker-entry.cjs, which piscina
+ * loads): it dispatches on the task's shape.
  */
 export default function handleTask(task: ScanTask | WriteTask): Promise<ScanTaskResult | WriteTaskResult | FilteredTaskResult> {
   return 'pageStart' in task ? scanPage(task) : writeFile(task);

@@ -137,6 +137,6 @@ export async function makeThumbnails(o: ThumbnailOptions): Promise<ThumbnailRun>
 /** The compiled worker (tests under vitest run from src/: the built copy in dist/). */
 function workerUrl(): string {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL('../../dist/thumbs/worker.js', here).href;
-  return new URL('./worker.js', here).href;
+  if (here.endsWith('.ts')) return new URL('../../dist/thumbs/worker-entry.cjs', here).href;
+  return new URL('./worker-entry.cjs', here).href;
 }
