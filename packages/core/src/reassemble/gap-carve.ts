@@ -198,6 +198,8 @@ export function gapCarve(
     };
     /** Where the carver's content check last found a seam broken (file offset), for the proof-driven search. */
     let lastFailedAt: number | null = null;
+    /** A trial whose seam the content proved, though the file goes on past it in another fragment. */
+    let provenPartial: { pieces: Piece[]; r: CarveResult } | null = null;
     /**
      * Validates one (break, continuation) pair; true when it completed the file. With `proof`, a seam
      * without evidence is tried too, and kept only if the carver's content check proves it.
@@ -225,6 +227,8 @@ export function gapCarve(
         // (its data is the file's up to there): a place the proof-driven search may jump to.
         const next = safeHint(carver, fr, r);
         lastFailedAt = next && next.fileOffset < b ? next.fileOffset : null;
+        // Or past this seam: the file goes on in a third fragment. Followed when the content proves this seam.
+        if (next && next.fileOffset > b && checkedLength(r) > b && safeProofs(carver, fr, [b])[0]?.verdict === 'proven') provenPartial = { pieces: trial, r };
       }
       if (r.status === 'complete' && len > b) {
         if (limits.maxLength !== undefined && len > limits.maxLength) return false;
@@ -273,7 +277,11 @@ export function gapCarve(
     const proveFrom = (hi: number, lo: number, tryAt: (b: number) => boolean): boolean => {
       for (let b = hi; b >= lo && !spent(); ) {
         lastFailedAt = null;
+        provenPartial = null;
         if (tryAt(b)) return true;
+        // The seam is proven and the file breaks again further on: the rest is searched from there.
+        const partial = provenPartial as { pieces: Piece[]; r: CarveResult } | null;
+        if (partial) return extend(partial.pieces, partial.r, depth + 1);
         const f = lastFailedAt as number | null;
         const jump = f !== null && f < b && f > pStart ? pStart + (clusterFloor(env.grid, last.img + (f - pStart)) - last.img) : b;
         b = Math.min(b - cs, jump);

@@ -453,6 +453,23 @@ describe('seams proven by content (Carver.proveSeams)', () => {
     expect(Buffer.compare(bytesOf(img, rebuilt!), Buffer.from(file))).toBe(0);
   });
 
+  it('three fragments with random neighbours: a proven first seam is followed to the second', () => {
+    const file = tileFile(4, 16, 2000);
+    // In tiles 2 and 11 of 16 × 2000 bytes (different tiles); the middle piece is over 16 KiB, as middle fragments must be.
+    const [c1, c2] = [11 * B, 44 * B];
+    const a = file.subarray(0, c1);
+    const m = file.subarray(c1, c2);
+    const z = file.subarray(c2);
+    // Out of order and apart: the last piece first, then the first, then the middle one.
+    const tail = B - (z.length % B);
+    const img = Uint8Array.from(Buffer.concat([random(3 * B, 1), z, random(tail + 5 * B, 2), a, random(9 * B, 3), m, random(4 * B, 4)]));
+    const fileAt = 3 * B + z.length + tail + 5 * B;
+    const { rebuilt } = rebuild(tileCarver, img, fileAt);
+    expect(rebuilt?.status).toBe('complete');
+    expect(rebuilt!.byteRuns).toHaveLength(3);
+    expect(Buffer.compare(bytesOf(img, rebuilt!), Buffer.from(file))).toBe(0);
+  });
+
   it('a seam the content cannot judge (unknown) or finds broken is not joined without evidence', () => {
     const { img, fileAt } = layout({ tiles: 8, tileLen: 2000, cut: 11, gap: 6, lead: 3, outOfOrder: false, seed: 9 });
     const unknown: Carver = { ...tileCarver, proveSeams: (_r, seams) => seams.map(() => ({ verdict: 'unknown' as const })) };
