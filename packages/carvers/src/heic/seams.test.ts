@@ -40,10 +40,10 @@ describe.skipIf(files.length === 0)('HEIC seams proven by the HEVC slice parse (
         const bytes = Buffer.concat(f.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
         expect(sha256(bytes)).toBe(sha256(file));
       }),
-      { numRuns: 12 },
+      { numRuns: 12, seed: 20261127 }, // fixed: the count below must not depend on the draw
     );
     // A cut in the metadata or the Exif item has no tile to prove it; most cuts fall in tiles.
-    expect(rebuilt).toBeGreaterThanOrEqual(8);
+    expect(rebuilt).toBeGreaterThanOrEqual(10); // 12 with this seed
   });
 
   it('proveSeams: the true seam is proven, a seam one sector off is broken, never before the foreign bytes', () => {

@@ -40,10 +40,10 @@ describe.skipIf(paths.length < names.length)('movie seams proven by the H.264/HE
         const bytes = Buffer.concat(f.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
         expect(sha256(bytes)).toBe(sha256(file));
       }),
-      { numRuns: 12 },
+      { numRuns: 12, seed: 20261127 }, // fixed: the count below must not depend on the draw
     );
     // A cut in audio or between samples has no picture to prove it; most cuts fall in video samples.
-    expect(rebuilt).toBeGreaterThanOrEqual(6);
+    expect(rebuilt).toBeGreaterThanOrEqual(10); // 12 with this seed
   });
 
   it('proveSeams: the true seam is proven, seams a sector or more off are broken, never before the foreign bytes', () => {
