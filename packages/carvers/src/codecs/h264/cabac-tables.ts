@@ -2,8 +2,8 @@
  * CABAC tables of ITU-T H.264 clause 9.3: the (m, n) context initialisation
  * values (Tables 9-12 to 9-33) for ctxIdx 0..459 — every context a 4:2:0 or
  * 4:2:2 frame-coded slice uses (460..1023 serve 4:4:4 only, which the parser
- * reports unsupported) — rangeTabLPS (Table 9-44) and transIdxLPS (Table 9-45).
- * Values are the standard's; they were read out of the installed libavcodec
+ * reports unsupported); rangeTabLPS and transIdxLPS, which HEVC shares, are
+ * in ../cabac-tables.ts. Values are the standard's; they were read out of the installed libavcodec
  * build's constant tables (spot-checked against the spec) rather than retyped,
  * and every real and generated movie decoding to its exact end confirms them; pairs are stored flat: m at 2*ctxIdx, n at 2*ctxIdx+1.
  */
@@ -141,24 +141,6 @@ export const CTX_INIT_PB2 = new Int8Array([
   -11, 68, 9, -2, 30, -10, 31, -4, 33, -1, 33, 7, 31, 12, 37, 23, 31, 38, 20, 64, -9, 71, -7, 37, -8, 44, -11, 49, -10, 56, -12, 59,
   -8, 63, -9, 67, -6, 68, -10, 79, -3, 78, -8, 74, -9, 72, -10, 72, -18, 75, -12, 71, -11, 63, -5, 70, -17, 75, -14, 72, -16, 67, -8, 53,
   -14, 59, -9, 52, -11, 68, 9, -2, 30, -10, 31, -4, 33, -1, 33, 7, 31, 12, 37, 23, 31, 38, 20, 64,
-]);
-
-/** rangeTabLPS[pStateIdx][qCodIRangeIdx], flat: index 4*pStateIdx + qCodIRangeIdx. */
-export const RANGE_TAB_LPS = new Uint8Array([
-  128, 176, 208, 240, 128, 167, 197, 227, 128, 158, 187, 216, 123, 150, 178, 205, 116, 142, 169, 195, 111, 135, 160, 185, 105, 128, 152, 175, 100, 122, 144, 166,
-  95, 116, 137, 158, 90, 110, 130, 150, 85, 104, 123, 142, 81, 99, 117, 135, 77, 94, 111, 128, 73, 89, 105, 122, 69, 85, 100, 116, 66, 80, 95, 110,
-  62, 76, 90, 104, 59, 72, 86, 99, 56, 69, 81, 94, 53, 65, 77, 89, 51, 62, 73, 85, 48, 59, 69, 80, 46, 56, 66, 76, 43, 53, 63, 72,
-  41, 50, 59, 69, 39, 48, 56, 65, 37, 45, 54, 62, 35, 43, 51, 59, 33, 41, 48, 56, 32, 39, 46, 53, 30, 37, 43, 50, 29, 35, 41, 48,
-  27, 33, 39, 45, 26, 31, 37, 43, 24, 30, 35, 41, 23, 28, 33, 39, 22, 27, 32, 37, 21, 26, 30, 35, 20, 24, 29, 33, 19, 23, 27, 31,
-  18, 22, 26, 30, 17, 21, 25, 28, 16, 20, 23, 27, 15, 19, 22, 25, 14, 18, 21, 24, 14, 17, 20, 23, 13, 16, 19, 22, 12, 15, 18, 21,
-  12, 14, 17, 20, 11, 14, 16, 19, 11, 13, 15, 18, 10, 12, 15, 17, 10, 12, 14, 16, 9, 11, 13, 15, 9, 11, 12, 14, 8, 10, 12, 14,
-  8, 9, 11, 13, 7, 9, 11, 12, 7, 9, 10, 12, 7, 8, 10, 11, 6, 8, 9, 11, 6, 7, 9, 10, 6, 7, 8, 9, 2, 2, 2, 2,
-]);
-
-/** transIdxLPS[pStateIdx] (transIdxMPS is min(pStateIdx + 1, 62)). */
-export const TRANS_IDX_LPS = new Uint8Array([
-  0, 0, 1, 2, 2, 4, 4, 5, 6, 7, 8, 9, 9, 11, 11, 12, 13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21, 21, 22, 22, 23, 24,
-  24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33, 33, 33, 34, 34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63,
 ]);
 
 /** Table 9-43: ctxIdxInc of significant_coeff_flag for frame-coded 8x8 blocks, by levelListIdx. */

@@ -8,7 +8,8 @@
  * without a test per bin. `bins` counts decisions so the caller can bound
  * the work a hostile slice costs.
  */
-import { CTX_COUNT, CTX_INIT_I, CTX_INIT_PB0, CTX_INIT_PB1, CTX_INIT_PB2, RANGE_TAB_LPS, TRANS_IDX_LPS } from './cabac-tables.js';
+import { RANGE_TAB_LPS, TRANS_IDX_LPS } from '../cabac-tables.js';
+import { CTX_COUNT, CTX_INIT_I, CTX_INIT_PB0, CTX_INIT_PB1, CTX_INIT_PB2 } from './cabac-tables.js';
 
 const PB = [CTX_INIT_PB0, CTX_INIT_PB1, CTX_INIT_PB2];
 
