@@ -11,7 +11,7 @@ import {
 import { describeTiff } from '../jpeg/exif.js';
 import { isStuffedEntropy } from '../jpeg/index.js';
 import { verifyDecode } from './decode.js';
-import { PAYLOAD_BUDGET, checkItems, exifTiff, itemExtents } from './items.js';
+import { PAYLOAD_BUDGET, checkItems, exifTiff, hevcItems } from './items.js';
 import { proveSeams } from './seams.js';
 import { itemProperties, parseMeta, type HeifMeta, type MetaParse } from './meta.js';
 
@@ -184,15 +184,11 @@ async function exifMetadata(reader: Reader, start: number, end: number): Promise
  */
 function singleNalTiles(reader: Reader, meta: HeifMeta): { offset: number; length: number }[] {
   const out: { offset: number; length: number }[] = [];
-  for (const info of meta.items.values()) {
-    const loc = meta.locations.get(info.itemId);
-    if (info.itemType !== 'hvc1' || !loc || loc.constructionMethod !== 0) continue;
-    const hvcC = itemProperties(meta, info.itemId).find((p) => p.type === 'hvcC');
+  for (const { itemId, extents } of hevcItems(meta)) {
+    const hvcC = itemProperties(meta, itemId).find((p) => p.type === 'hvcC');
     const conf = hvcC ? reader.bytes(hvcC.box.start + hvcC.box.headerSize, 22) : null;
     if (!conf || conf.length < 22 || (conf[21]! & 3) !== 3) continue;
-    // Extents may lie past what this fragment holds: that is where the file goes on.
-    const extents = itemExtents(meta, loc, 0, Number.MAX_SAFE_INTEGER);
-    if (typeof extents === 'string' || extents.length !== 1 || extents[0]!.length < 8) continue;
+    if (extents.length !== 1 || extents[0]!.length < 8) continue;
     out.push(extents[0]!);
   }
   return out.sort((a, b) => a.offset - b.offset);

@@ -70,6 +70,29 @@ export function itemExtents(meta: HeifMeta, loc: ItemLocation, fileStart: number
   return out;
 }
 
+/** An item's id and the extents holding its data. */
+export interface ItemSpan {
+  readonly itemId: number;
+  readonly extents: readonly Extent[];
+}
+
+/**
+ * The hvc1 items whose data lies in this file (construction method 0, data
+ * reference 0), with their extents in file offsets (they may run past what a
+ * fragment holds: that is where the file goes on).
+ */
+export function hevcItems(meta: HeifMeta): ItemSpan[] {
+  const out: ItemSpan[] = [];
+  for (const info of meta.items.values()) {
+    if (info.itemType !== 'hvc1') continue;
+    const loc = meta.locations.get(info.itemId);
+    if (!loc || loc.constructionMethod !== 0 || loc.dataReferenceIndex !== 0) continue;
+    const extents = itemExtents(meta, loc, 0, Number.MAX_SAFE_INTEGER);
+    if (typeof extents !== 'string' && extents.length > 0) out.push({ itemId: info.itemId, extents });
+  }
+  return out;
+}
+
 export function checkItems(reader: Reader, meta: HeifMeta, fileStart: number, fileEnd: number, payloadBudget = PAYLOAD_BUDGET): ItemsCheck {
   const res: ItemsCheck = { checked: 0, pastImageEnd: false, badFrom: Infinity, goodUntil: fileStart, types: {} };
   const verified: { start: number; until: number }[] = [];

@@ -8,18 +8,12 @@
  */
 import type { Extent, Reader, SeamProof } from '@rawcarve/core';
 import { parseHvcC, parseIntraItem } from '../codecs/hevc/index.js';
-import { itemExtents } from './items.js';
+import { CABAC_READ_AHEAD, seamVerdict } from '../seam-sides.js';
+import { hevcItems, type ItemSpan } from './items.js';
 import { itemProperties, type HeifMeta } from './meta.js';
 
-/** Bytes a CABAC decoder may have read past the last bit it used. */
-const READ_AHEAD = 8;
 /** Largest item parsed for a proof: a 512×512 tile is 50–400 KB; a whole-picture item of a camera can be a few MB. */
 const MAX_ITEM_BYTES = 32 * 1024 * 1024;
-
-interface ItemSpan {
-  readonly itemId: number;
-  readonly extents: readonly Extent[];
-}
 
 /**
  * One verdict per seam (file offsets where a fragment starts, in an assembly
@@ -29,38 +23,14 @@ interface ItemSpan {
  * parser does not implement.
  */
 export function proveSeams(reader: Reader, meta: HeifMeta, seams: readonly number[]): SeamProof[] {
-  const spans = hevcItems(meta, reader.size);
+  const spans = hevcItems(meta);
   const cache = new Map<number, SeamProof>();
   const judge = (span: ItemSpan): SeamProof => {
     let v = cache.get(span.itemId);
     if (!v) cache.set(span.itemId, (v = parseItem(reader, meta, span)));
     return v;
   };
-  return seams.map((s) => {
-    const sides = [...new Set([holder(spans, s - 1), holder(spans, s)])].filter((x): x is ItemSpan => x !== null);
-    // A side outside every HEVC item (metadata, Exif, padding) cannot be proven by content.
-    if (sides.length === 0 || (holder(spans, s - 1) === null) !== (holder(spans, s) === null)) {
-      const broken = sides.map(judge).find((v) => v.verdict === 'broken');
-      return broken ?? { verdict: 'unknown' };
-    }
-    const verdicts = sides.map(judge);
-    const broken = verdicts.filter((v) => v.verdict === 'broken');
-    if (broken.length > 0) return broken.reduce((a, b) => ((a.failedAt ?? Infinity) <= (b.failedAt ?? Infinity) ? a : b));
-    return verdicts.every((v) => v.verdict === 'proven') ? { verdict: 'proven' } : { verdict: 'unknown' };
-  });
-}
-
-/** The hvc1 items stored in this file (construction method 0), with their extents. */
-function hevcItems(meta: HeifMeta, size: number): ItemSpan[] {
-  const out: ItemSpan[] = [];
-  for (const info of meta.items.values()) {
-    if (info.itemType !== 'hvc1') continue;
-    const loc = meta.locations.get(info.itemId);
-    if (!loc || loc.constructionMethod !== 0 || loc.dataReferenceIndex !== 0) continue;
-    const extents = itemExtents(meta, loc, 0, size);
-    if (typeof extents !== 'string' && extents.length > 0) out.push({ itemId: info.itemId, extents });
-  }
-  return out;
+  return seams.map((s) => seamVerdict(holder(spans, s - 1), holder(spans, s), judge));
 }
 
 function holder(spans: readonly ItemSpan[], at: number): ItemSpan | null {
@@ -85,8 +55,7 @@ function parseItem(reader: Reader, meta: HeifMeta, span: ItemSpan): SeamProof {
   const r = parseIntraItem(params.params, data);
   if (r.ok === true) return { verdict: 'proven' };
   if (r.ok === null) return { verdict: 'unknown' };
-  // CABAC reads a few bits ahead of the last bit it used: failedAt must never lie before the foreign data.
-  return { verdict: 'broken', failedAt: fileOffsetOf(span.extents, Math.min(r.bytePos + READ_AHEAD, total - 1)) };
+  return { verdict: 'broken', failedAt: fileOffsetOf(span.extents, Math.min(r.bytePos + CABAC_READ_AHEAD, total - 1)) };
 }
 
 /** File offset of position `pos` in the item's data (its extents in order). */

@@ -10,10 +10,9 @@ import { videoSamples, type VideoSample } from './continuation.js';
 import { parseHvcC, parseSample as parseHevcSample } from '../codecs/hevc/index.js';
 import { parseSample as parseAvcSample } from '../codecs/h264/index.js';
 import { parseMoov } from './moov.js';
+import { CABAC_READ_AHEAD, seamVerdict } from '../seam-sides.js';
 import { walkTopLevel } from './top-level.js';
 
-/** Bytes a CABAC decoder may have read past the last bit it used. */
-const READ_AHEAD = 8;
 /** Largest sample parsed for a proof (a 4K intra frame is a few MB). */
 const MAX_SAMPLE_BYTES = 32 * 1024 * 1024;
 
@@ -38,17 +37,7 @@ export function proveMovieSeams(reader: Reader, seams: readonly number[]): SeamP
     if (!v) cache.set(s.offset, (v = parseOne(reader, s)));
     return v;
   };
-  return seams.map((seam) => {
-    const before = holder(samples, seam - 1);
-    const after = holder(samples, seam);
-    const sides = [...new Set([before, after])].filter((x): x is VideoSample => x !== null);
-    const verdicts = sides.map(judge);
-    const broken = verdicts.filter((v) => v.verdict === 'broken');
-    if (broken.length > 0) return broken.reduce((a, b) => ((a.failedAt ?? Infinity) <= (b.failedAt ?? Infinity) ? a : b));
-    // A side in no video sample (audio, padding) cannot be proven by content.
-    if (before === null || after === null) return { verdict: 'unknown' };
-    return verdicts.every((v) => v.verdict === 'proven') ? { verdict: 'proven' } : { verdict: 'unknown' };
-  });
+  return seams.map((seam) => seamVerdict(holder(samples, seam - 1), holder(samples, seam), judge));
 }
 
 /** The sample holding file offset `at` (samples sorted by offset), or null. */
@@ -71,9 +60,7 @@ function parseOne(reader: Reader, s: VideoSample): SeamProof {
   const bytes = reader.bytes(s.offset, s.size);
   if (bytes.length < s.size) return { verdict: 'broken', failedAt: s.offset + bytes.length };
   const r = s.codec === 'avc' ? avcSample(config, bytes) : hevcSample(config, bytes);
-  // CABAC reads a few bits ahead: a failure may be reported up to 2 bytes before the foreign data, and
-  // failedAt must never lie before it (the search jumps there), so it is moved past that read-ahead.
-  if (r.ok === false) return { verdict: 'broken', failedAt: s.offset + Math.min(r.bytePos + READ_AHEAD, s.size) };
+  if (r.ok === false) return { verdict: 'broken', failedAt: s.offset + Math.min(r.bytePos + CABAC_READ_AHEAD, s.size) };
   return r.ok === true ? { verdict: 'proven' } : { verdict: 'unknown' };
 }
 

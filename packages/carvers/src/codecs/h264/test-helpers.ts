@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoxBudget, BufferReader } from '@rawcarve/core';
 import { MEDIA } from '../../jpeg/test-helpers.js';
-import { chunkOffset, parseMoov, sampleSize, type Track } from '../../mov/moov.js';
+import { videoSamples } from '../../mov/continuation.js';
+import { parseMoov } from '../../mov/moov.js';
 import { walkTopLevel } from '../../mov/top-level.js';
 
 export { MEDIA };
@@ -20,18 +21,7 @@ export interface AvcTrack {
   samples: Uint8Array[];
 }
 
-/** The avcC record (payload) of the first avc1/avc3 sample entry in `moov`, found by its box type. */
-function findAvcC(file: Uint8Array, from: number, to: number): Uint8Array | null {
-  for (let i = from + 4; i + 4 <= to; i++) {
-    if (file[i] === 0x61 && file[i + 1] === 0x76 && file[i + 2] === 0x63 && file[i + 3] === 0x43) {
-      const size = ((file[i - 4]! << 24) >>> 0) + ((file[i - 3]! << 16) | (file[i - 2]! << 8) | file[i - 1]!);
-      if (size >= 15 && i - 4 + size <= to) return file.subarray(i + 4, i - 4 + size);
-    }
-  }
-  return null;
-}
-
-/** Every sample of the movie's H.264 video tracks, in table order. Null when the file has none. */
+/** Every sample of the movie's H.264 video tracks, in table order (the carver's sample enumeration). */
 export function avcTracks(file: Uint8Array): AvcTrack[] {
   const reader = new BufferReader(file);
   const walk = walkTopLevel(reader, 0, reader.size);
@@ -41,28 +31,10 @@ export function avcTracks(file: Uint8Array): AvcTrack[] {
   if (!movie) return [];
   const out: AvcTrack[] = [];
   for (const t of movie.tracks) {
-    if (t.handler !== 'vide' || !t.entries.some((e) => e.format === 'avc1' || e.format === 'avc3')) continue;
-    const avcC = findAvcC(file, moov.start, moov.end);
-    if (avcC) out.push({ avcC, samples: samplesOf(file, t) });
-  }
-  return out;
-}
-
-function samplesOf(file: Uint8Array, track: Track): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const { sizes, stsc, chunkOffsets } = track;
-  let sample = 0;
-  for (let e = 0; e < stsc.length && sample < sizes.count; e++) {
-    const entry = stsc[e]!;
-    const next = e + 1 < stsc.length ? stsc[e + 1]!.firstChunk : chunkOffsets.count + 1;
-    for (let c = entry.firstChunk; c < next && c <= chunkOffsets.count && sample < sizes.count; c++) {
-      let pos = chunkOffset(chunkOffsets, c - 1);
-      for (let k = 0; k < entry.samplesPerChunk && sample < sizes.count; k++, sample++) {
-        const size = sampleSize(sizes, sample);
-        if (pos + size <= file.length) out.push(file.subarray(pos, pos + size));
-        pos += size;
-      }
-    }
+    const samples = videoSamples(t).filter((v) => v.codec === 'avc' && v.offset + v.size <= file.length);
+    if (samples.length === 0) continue;
+    const { offset, length } = samples[0]!.config;
+    out.push({ avcC: file.subarray(offset, offset + length), samples: samples.map((v) => file.subarray(v.offset, v.offset + v.size)) });
   }
   return out;
 }

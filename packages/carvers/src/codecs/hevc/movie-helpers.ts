@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoxBudget, BufferReader } from '@rawcarve/core';
 import { MEDIA } from '../../jpeg/test-helpers.js';
-import { chunkOffset, parseMoov, sampleSize, type Track } from '../../mov/moov.js';
+import { videoSamples } from '../../mov/continuation.js';
+import { parseMoov, type Track } from '../../mov/moov.js';
 import { walkTopLevel } from '../../mov/top-level.js';
 import { parseHvcC, type HevcResult, type ParameterSets } from './index.js';
 
@@ -38,31 +39,15 @@ export function hevcSamples(file: Uint8Array): HevcSample[] {
 }
 
 function trackSamples(file: Uint8Array, track: Track): HevcSample[] {
-  const out: HevcSample[] = [];
   const params = new Map<number, HevcResult<{ params: ParameterSets }>>();
-  const { sizes, stsc, chunkOffsets } = track;
-  let sample = 0;
-  for (let e = 0; e < stsc.length && sample < sizes.count; e++) {
-    const entry = stsc[e]!;
-    const check = track.entries[entry.sampleDescriptionIndex - 1]?.check;
-    const next = e + 1 < stsc.length ? stsc[e + 1]!.firstChunk : chunkOffsets.count + 1;
-    for (let c = entry.firstChunk; c < next && c <= chunkOffsets.count && sample < sizes.count; c++) {
-      let pos = chunkOffset(chunkOffsets, c - 1);
-      for (let k = 0; k < entry.samplesPerChunk && sample < sizes.count; k++, sample++) {
-        const size = sampleSize(sizes, sample);
-        if (check?.kind === 'nal' && check.codec === 'hevc') {
-          let p = params.get(entry.sampleDescriptionIndex);
-          if (!p) {
-            p = parseHvcC(file.subarray(check.config.offset, check.config.offset + check.config.length));
-            params.set(entry.sampleDescriptionIndex, p);
-          }
-          out.push({ index: sample, offset: pos, data: file.subarray(pos, pos + size), params: p });
-        }
-        pos += size;
-      }
-    }
-  }
-  return out;
+  const parsed = (config: { offset: number; length: number }): HevcResult<{ params: ParameterSets }> => {
+    let p = params.get(config.offset);
+    if (!p) params.set(config.offset, (p = parseHvcC(file.subarray(config.offset, config.offset + config.length))));
+    return p;
+  };
+  return videoSamples(track)
+    .filter((v) => v.codec === 'hevc')
+    .map((v, index) => ({ index, offset: v.offset, data: file.subarray(v.offset, v.offset + v.size), params: parsed(v.config) }));
 }
 
 export const hasX265 = spawnSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' }).stdout?.includes('libx265') ?? false;
