@@ -106,6 +106,14 @@ function better(a: PartialRun, b: PartialRun): boolean {
   return a.clean !== b.clean ? a.clean : a.progress > b.progress;
 }
 
+/** What one trial of the proof-driven search shows besides success. */
+interface ProofTrial {
+  /** A file offset at or after the true seam where this trial's data stopped matching (a place to jump to), or null. */
+  failedAt: number | null;
+  /** The trial itself, when the content proves its seam and the file goes on in another fragment. */
+  partial: { pieces: Piece[]; r: CarveResult } | null;
+}
+
 /** Partial continuations starting this many clusters apart or less are one region: the beam keeps the best of them. */
 const BEAM_REGION = 16;
 
@@ -196,15 +204,12 @@ export function gapCarve(
       const here = env.reader.bytes(x, Math.min(512, cs));
       return here.length === a.length && uniformValue(here, null, 0, here.length) === v;
     };
-    /** Where the carver's content check last found a seam broken (file offset), for the proof-driven search. */
-    let lastFailedAt: number | null = null;
-    /** A trial whose seam the content proved, though the file goes on past it in another fragment. */
-    let provenPartial: { pieces: Piece[]; r: CarveResult } | null = null;
     /**
      * Validates one (break, continuation) pair; true when it completed the file. With `proof`, a seam
-     * without evidence is tried too, and kept only if the carver's content check proves it.
+     * without evidence is tried too, kept only if the carver's content check proves it, and what the
+     * trial showed is reported there for the proof-driven search.
      */
-    const attempt = (b: number, c: number, proof = false): boolean => {
+    const attempt = (b: number, c: number, proof: ProofTrial | null = null): boolean => {
       // Every seam needs evidence that it is one: the cluster after the first piece's part, or the one
       // before the continuation, is certainly not this file's. Even an entropy decoder accepts foreign
       // data of its own kind for a long while, and a search that follows partial continuations would
@@ -226,9 +231,9 @@ export function gapCarve(
         // Where the trial's own tables now expect bytes they do not find lies at or after the true seam
         // (its data is the file's up to there): a place the proof-driven search may jump to.
         const next = safeHint(carver, fr, r);
-        lastFailedAt = next && next.fileOffset < b ? next.fileOffset : null;
+        proof.failedAt = next && next.fileOffset < b ? next.fileOffset : null;
         // Or past this seam: the file goes on in a third fragment. Followed when the content proves this seam.
-        if (next && next.fileOffset > b && checkedLength(r) > b && safeProofs(carver, fr, [b])[0]?.verdict === 'proven') provenPartial = { pieces: trial, r };
+        if (next && next.fileOffset > b && checkedLength(r) > b && safeProofs(carver, fr, [b])[0]?.verdict === 'proven') proof.partial = { pieces: trial, r };
       }
       if (r.status === 'complete' && len > b) {
         if (limits.maxLength !== undefined && len > limits.maxLength) return false;
@@ -241,7 +246,7 @@ export function gapCarve(
           const seams = runs.slice(1).map((run) => run.fileOffset);
           const proofs = safeProofs(carver, fr, seams);
           const mine = proofs[seams.indexOf(b)];
-          lastFailedAt = mine?.verdict === 'broken' ? (mine.failedAt ?? null) : null;
+          if (proof) proof.failedAt = mine?.verdict === 'broken' ? (mine.failedAt ?? null) : null;
           if (proofs.some((x) => x.verdict === 'broken') || (!evidenced && mine?.verdict !== 'proven')) return false;
         } else if (!evidenced) return false;
         const how = runs.map((x) => `${x.length} bytes at image offset ${x.imgOffset}`).join(', ');
@@ -274,15 +279,13 @@ export function gapCarve(
      * before the true seam, so where the content breaks (failedAt) the search may jump to, never
      * past the true seam.
      */
-    const proveFrom = (hi: number, lo: number, tryAt: (b: number) => boolean): boolean => {
+    const proveFrom = (hi: number, lo: number, tryAt: (b: number, report: ProofTrial) => boolean): boolean => {
       for (let b = hi; b >= lo && !spent(); ) {
-        lastFailedAt = null;
-        provenPartial = null;
-        if (tryAt(b)) return true;
+        const report: ProofTrial = { failedAt: null, partial: null };
+        if (tryAt(b, report)) return true;
         // The seam is proven and the file breaks again further on: the rest is searched from there.
-        const partial = provenPartial as { pieces: Piece[]; r: CarveResult } | null;
-        if (partial) return extend(partial.pieces, partial.r, depth + 1);
-        const f = lastFailedAt as number | null;
+        if (report.partial) return extend(report.partial.pieces, report.partial.r, depth + 1);
+        const f = report.failedAt;
         const jump = f !== null && f < b && f > pStart ? pStart + (clusterFloor(env.grid, last.img + (f - pStart)) - last.img) : b;
         b = Math.min(b - cs, jump);
       }
@@ -317,7 +320,7 @@ export function gapCarve(
         }
         for (const b of seams) if (attempt(b, p - (F - b))) return true;
         // Seams tried above needed evidence; here the same ones may be proven by content instead.
-        if (carver.proveSeams && proveFrom(bMax, Math.max(pStart + 1, Math.min(good, F)), (b) => attempt(b, p - (F - b), true))) return true;
+        if (carver.proveSeams && proveFrom(bMax, Math.max(pStart + 1, Math.min(good, F)), (b, report) => attempt(b, p - (F - b), report))) return true;
       }
     }
 
