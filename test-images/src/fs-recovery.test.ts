@@ -92,7 +92,6 @@ describe.skipIf(!ready)('file-system aware recovery on a FAT32 card from ../shar
     expect(free.options.freeSpaceOnly).toBe(true);
     const ev = evaluate({ truth, outDir: join(work, 'out-free') });
     for (const f of deleted) {
-      if (f.source.endsWith('j026_blackberry_z10.jpg')) continue; // undocumented trailer after EOI: partial (see media-recovery.test.ts)
       expect(ev.exact, f.id).toContain(f.id);
       const rec = free.files.find((r) => r.imgOffset === f.fragments[0]!.imgOffset);
       if (rec) expect(rec.fs?.name, f.id).toBe(expectedName(f));

@@ -276,10 +276,17 @@ export function distinctBytes(block: Uint8Array): number {
  * skip over coded data (or a progressive scan's long EOB runs) let through.
  */
 export function firstUniformSector(reader: Reader, from: number, to: number, base: number): number {
-  for (let s = base + Math.ceil((from - base) / SECTOR) * SECTOR; s + SECTOR <= to; s += SECTOR) {
-    const b = reader.bytes(s, SECTOR);
-    if (b.length < SECTOR) break;
-    if (uniformValue(b, null, 0, SECTOR) >= 0) return s;
+  for (let s = base + Math.ceil((from - base) / SECTOR) * SECTOR; s + SECTOR <= to; ) {
+    // Views, not copies: reassembly runs this over every trial's new bytes.
+    let c = reader.chunk(s, Math.min(to - s, UNIFORM_CHUNK));
+    if (c.length < SECTOR) c = reader.bytes(s, SECTOR); // a piece boundary inside the sector
+    if (c.length < SECTOR) break;
+    const n = c.length - (c.length % SECTOR);
+    for (let i = 0; i < n; i += SECTOR) if (uniformValue(c, null, i, i + SECTOR) >= 0) return s + i;
+    s += n;
   }
   return -1;
 }
+
+/** Bytes firstUniformSector looks at per read. */
+const UNIFORM_CHUNK = 1 << 20;

@@ -77,8 +77,10 @@ export function seamsLookContinuous(reader: Reader, seams: readonly number[]): b
 const SEAM_AGREEMENT = 0.75;
 /** Rows after a change of texture that must keep it for the change to count. */
 const SHIFT_ROWS = 8;
-/** How much rougher the picture must become (median vertical step) past a change of texture. */
+/** How much rougher the picture must become (median vertical step) past a change of texture... */
 const SHIFT_FACTOR = 3;
+/** ...than in this many MCU rows just above it. */
+const SHIFT_WINDOW = 16;
 
 /**
  * Where the picture of a (validating) scan stops being one photo, as file
@@ -132,8 +134,8 @@ export function pictureBreaks(reader: Reader): SuspectRange[] {
     if (k) found.push(range(my * t.mcusX + k.first, my * t.mcusX + k.last));
     prev = next;
   }
-  const shift = textureShift(t, mcuRows);
-  if (shift > 0 && found.length < MAX_BREAKS) found.push(range(shift * t.mcusX));
+  // A shift shows in the row the seam is in, or the next one when it lies late in its row.
+  for (const shift of textureShifts(t, mcuRows)) if (found.length < MAX_BREAKS) found.push(range(shift * t.mcusX, (shift + 1) * t.mcusX - 1));
   return found.sort((a, b) => a.from - b.from);
 }
 
@@ -173,17 +175,28 @@ function seamColumns(a: Uint8Array, b: Uint8Array): { first: number; last: numbe
   return first < 0 ? null : { first, last };
 }
 
-/** The first MCU row from which the picture stays much rougher than before it, or 0. */
-function textureShift(t: DcTrace, mcuRows: number): number {
+/**
+ * The MCU rows from which the picture stays much rougher than in the rows
+ * just above them. Measured against those rows, not against the whole
+ * picture above: a photo with a calm sky and textured ground gets rougher
+ * slowly, while another photo read with this one's row length gets rough
+ * at once, by far more.
+ */
+function textureShifts(t: DcTrace, mcuRows: number): number[] {
   const rough: number[] = [];
   for (let my = 1; my < mcuRows; my++) rough.push(median(stepsFrom(t, my * t.mcusX)));
-  for (let my = SHIFT_ROWS; my + SHIFT_ROWS <= mcuRows - 1; my++) {
-    const before = median(rough.slice(0, my - 1));
+  const out: number[] = [];
+  for (let my = SHIFT_ROWS; my + SHIFT_ROWS <= mcuRows - 1 && out.length < MAX_BREAKS; my++) {
+    // The lower quartile: some textures alternate calm and rough rows, and the calm ones are the picture's own level.
+    const before = quantile(rough.slice(Math.max(0, my - 1 - SHIFT_WINDOW), my - 1), 0.25);
     const after = median(rough.slice(my - 1, my - 1 + SHIFT_ROWS));
     const lowestAfter = Math.min(...rough.slice(my - 1, my - 1 + SHIFT_ROWS));
-    if (lowestAfter > Math.max(MIN_JUMP / 2, SHIFT_FACTOR * before) && after > MIN_JUMP) return my;
+    if (lowestAfter > Math.max(MIN_JUMP / 2, SHIFT_FACTOR * before) && after > MIN_JUMP) {
+      out.push(my);
+      my += SHIFT_WINDOW; // the rows after a shift are the new texture: the next shift is measured against them
+    }
   }
-  return 0;
+  return out;
 }
 
 /**
@@ -221,9 +234,13 @@ function rowSteps(t: DcTrace, from: number, to: number): number[] {
 }
 
 function median(v: number[]): number {
+  return quantile(v, 0.5);
+}
+
+function quantile(v: number[], q: number): number {
   if (v.length === 0) return 0;
   const s = Float64Array.from(v).sort();
-  return s[s.length >> 1]!;
+  return s[Math.floor(s.length * q)]!;
 }
 
 function firstMcuAtOrAfter(t: DcTrace, offset: number): number {

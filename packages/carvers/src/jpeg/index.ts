@@ -7,7 +7,7 @@ import { contiguous, distinctBytes, firstUniformSector, sectorFloor, type Carver
 import { describeJpeg } from './exif.js';
 import { mpfIndex } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP, MAX_PREVIEW_WALKS } from './previews.js';
-import { samsungTrailerEnd } from './trailers.js';
+import { blackberryTrailerEnd, samsungTrailerEnd } from './trailers.js';
 import { MAX_SCANS, MAX_SEGMENTS, walkJpeg, type JpegWalk } from './walk.js';
 import { MAX_PROGRESSIVE_BLOCKS, MAX_PROGRESSIVE_VISITS } from './entropy.js';
 import { pictureBreaks, seamsLookContinuous } from './continuity.js';
@@ -40,8 +40,13 @@ export const jpegCarver: Carver = {
       const notes = [
         `valid JPEG data ends at image offset ${s.offset} (scan ${walk.scans}, ${walk.mcusDecoded} of ${walk.mcusExpected} MCUs): ${s.reason}${s.detail ? ', ' + s.detail : ''}`,
       ];
-      const end = sectorTrim(offset, walk.end, reader.size);
-      if (end < walk.end) notes.push(`kept up to the sector boundary at image offset ${end}: the break lies at or before it`);
+      // Zeros decode for ever with tables whose shortest codes are all-zero bits: a uniform sector
+      // inside the data is where it stopped being this file's, however long the decoder went on.
+      // In reassembly trials the bytes before `stableUntil` are an earlier trial's, checked there.
+      const blank = firstUniformSector(reader, Math.max(walk.scanData, offset + (ctx.resume?.stableUntil ?? 0)), walk.end, offset);
+      if (blank >= 0) notes.push(`a sector of one repeated byte at image offset ${blank} inside the scan data: the file's data ends before it`);
+      const end = blank >= 0 ? blank : sectorTrim(offset, walk.end, reader.size);
+      if (blank < 0 && end < walk.end) notes.push(`kept up to the sector boundary at image offset ${end}: the break lies at or before it`);
       const length = end - offset;
       if (length <= 0) return null;
       return {
@@ -81,6 +86,11 @@ export const jpegCarver: Carver = {
     if (trailerEnd !== null) {
       notes.push(`Samsung SEFH/SEFT trailer of ${trailerEnd - end} bytes after EOI kept`);
       end = trailerEnd;
+    }
+    const blackberryEnd = trailerEnd === null ? blackberryTrailerEnd(reader, end, limit, walk.frame.width, walk.frame.height) : null;
+    if (blackberryEnd !== null) {
+      notes.push(`BlackBerry camera trailer of ${blackberryEnd - end} bytes after EOI kept: its length and the picture size in it match`);
+      end = blackberryEnd;
     }
     return { status, byteRuns: contiguous(offset, end - offset), validFraction: status === 'complete' ? 1 : 0, notes, metadata };
   },

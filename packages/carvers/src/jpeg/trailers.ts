@@ -7,8 +7,15 @@
  *   "SEFH" u32 version, u32 count, count × { u16 0, u16 type, u32 distance back from SEFH, u32 length }
  * then u32 directory length and "SEFT" — all little-endian. Each block
  * starts with u16 0, u16 type, u32 name length and an ASCII name.
+ *
+ * BlackBerry (as written by the Z10 camera; no published description): a
+ * block that opens with its own length as a big-endian u32 and holds the
+ * picture's width and height as big-endian u32s at bytes 36 and 40. Both must
+ * agree with the file: the length with the bytes the block claims, the size
+ * with the frame header. Zeros, another file's header or random bytes after
+ * EOI pass both checks with odds far below one in 2^40.
  */
-import { u32le, type Reader } from '@rawcarve/core';
+import { u32be, u32le, type Reader } from '@rawcarve/core';
 
 const SEFT = Buffer.from('SEFT');
 const SEFH = [0x53, 0x45, 0x46, 0x48];
@@ -60,4 +67,17 @@ function checkDirectory(reader: Reader, start: number, seft: number): number | n
   }
   // Proven only if the earliest block begins right where the JPEG ended.
   return first === start ? seft + 4 : null;
+}
+
+const BLACKBERRY_MIN = 64;
+const BLACKBERRY_MAX = 1 << 20;
+
+/** End of a BlackBerry camera trailer starting exactly at `start`, or null when there is none. */
+export function blackberryTrailerEnd(reader: Reader, start: number, limit: number, width: number, height: number): number | null {
+  const head = reader.bytes(start, 44);
+  if (head.length < 44) return null;
+  const length = u32be(head, 0);
+  if (length < BLACKBERRY_MIN || length > BLACKBERRY_MAX || start + length > limit) return null;
+  if (u32be(head, 36) !== width || u32be(head, 40) !== height) return null;
+  return start + length;
 }
