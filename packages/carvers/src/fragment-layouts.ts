@@ -25,3 +25,17 @@ export function twoFragments(file: Uint8Array, cutAt: number, gap: number, outOf
     : [randomBytes(8 * 512, seed), first, randomBytes(gap * 512, seed + 1), second, randomBytes(pad + 8 * 512, seed + 2)];
   return { img: Uint8Array.from(Buffer.concat(parts)), fileAt: outOfOrder ? 8 * 512 + second.length + pad + gap * 512 : 8 * 512 };
 }
+
+/**
+ * `file` in three pieces cut at the sectors at or before `cuts` (two file
+ * offsets), stored first, third, second, with `gap` sectors of `filler`
+ * (one repeated byte) around each: the middle piece lies after the last.
+ */
+export function threeFragmentsOutOfOrder(file: Uint8Array, cuts: readonly [number, number], gap: number, filler: number): { img: Uint8Array; fileAt: number } {
+  const [a, b] = cuts.map((c) => Math.floor(c / 512) * 512) as [number, number];
+  const fill = (n: number): Uint8Array => new Uint8Array(n).fill(filler);
+  const last = file.subarray(b);
+  const pad = (512 - (last.length % 512)) % 512;
+  const parts = [fill(8 * 512), file.subarray(0, a), fill(gap * 512), last, fill(pad + gap * 512), file.subarray(a, b), fill(8 * 512)];
+  return { img: Uint8Array.from(Buffer.concat(parts)), fileAt: 8 * 512 };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { firstUniformSector } from './carver.js';
+import { firstUniformSector, isTextSector } from './carver.js';
 import { BufferReader } from './reader/source-reader.js';
 import { FragmentReader } from './reassemble/fragment-reader.js';
 
@@ -36,6 +36,21 @@ describe('firstUniformSector', () => {
           expect(firstUniformSector(new FragmentReader(new BufferReader(bytes), pieces), from, bytes.length, base)).toBe(expected);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('isTextSector', () => {
+  it('property: printable ASCII with tabs and line ends is text; one byte outside it is not', () => {
+    const printable = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x09, 0x0a, 0x0d));
+    fc.assert(
+      fc.property(fc.array(printable, { minLength: 512, maxLength: 512 }), fc.integer({ min: 0, max: 511 }), fc.oneof(fc.integer({ min: 0x7f, max: 0xff }), fc.integer({ min: 0, max: 0x08 })), (text, at, odd) => {
+        const b = Uint8Array.from([7, 7, ...text]); // at index 2: sectors need not start a buffer
+        expect(isTextSector(b, 2)).toBe(true);
+        b[2 + at] = odd;
+        expect(isTextSector(b, 2)).toBe(false);
+      }),
       { numRuns: 300 },
     );
   });

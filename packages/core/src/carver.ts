@@ -276,17 +276,34 @@ export function distinctBytes(block: Uint8Array): number {
  * skip over coded data (or a progressive scan's long EOB runs) let through.
  */
 export function firstUniformSector(reader: Reader, from: number, to: number, base: number): number {
+  return firstSectorWhere(reader, from, to, base, (b, i) => uniformValue(b, null, i, i + SECTOR) >= 0);
+}
+
+/**
+ * The first sector (SECTOR bytes, aligned on `base`) inside [from, to) for
+ * which `test(bytes, index)` holds of the SECTOR bytes at `index`, or -1.
+ */
+export function firstSectorWhere(reader: Reader, from: number, to: number, base: number, test: (bytes: Uint8Array, index: number) => boolean): number {
   for (let s = base + Math.ceil((from - base) / SECTOR) * SECTOR; s + SECTOR <= to; ) {
     // Views, not copies: reassembly runs this over every trial's new bytes.
     let c = reader.chunk(s, Math.min(to - s, UNIFORM_CHUNK));
     if (c.length < SECTOR) c = reader.bytes(s, SECTOR); // a piece boundary inside the sector
     if (c.length < SECTOR) break;
     const n = c.length - (c.length % SECTOR);
-    for (let i = 0; i < n; i += SECTOR) if (uniformValue(c, null, i, i + SECTOR) >= 0) return s + i;
+    for (let i = 0; i < n; i += SECTOR) if (test(c, i)) return s + i;
     s += n;
   }
   return -1;
 }
 
-/** Bytes firstUniformSector looks at per read. */
+/** Printable ASCII (and tab, CR, LF) only in the SECTOR bytes at `index`: text, which no compressed data is. */
+export function isTextSector(bytes: Uint8Array, index: number): boolean {
+  for (let i = index; i < index + SECTOR; i++) {
+    const b = bytes[i]!;
+    if (b > 0x7e || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d)) return false;
+  }
+  return true;
+}
+
+/** Bytes firstSectorWhere looks at per read. */
 const UNIFORM_CHUNK = 1 << 20;

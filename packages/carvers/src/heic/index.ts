@@ -140,14 +140,28 @@ export const heicCarver: Carver = {
     const meta = top.meta.meta;
     const check = checkItems(reader, meta, 0, reader.size, 0);
     if (!check.nalHeader) return null;
-    // The first tile (in file order) whose NAL length and header are not where iloc puts them: a tile
-    // that straddles the break keeps its header in this fragment, so it is the one after it.
-    for (const tile of singleNalTiles(reader, meta)) {
-      if (tile.offset + 6 <= reader.size && checkNalUnits(reader, [tile], 4, 'hevc').ok) continue;
-      const bytes = new Uint8Array(6);
-      new DataView(bytes.buffer).setUint32(0, tile.length - 4);
-      bytes.set(check.nalHeader, 4);
-      return { fileOffset: tile.offset, bytes };
+    // The first NAL unit (in file order) whose length and header are not where iloc and the NAL
+    // units before it put them: it lies past the break (a tile that straddles the break keeps its
+    // header in this fragment, so the next NAL unit is the one).
+    let singleNal = true;
+    for (const tile of nalTiles(reader, meta)) {
+      const chain = checkNalUnits(reader, [tile], 4, 'hevc');
+      if (tile.offset + 6 <= reader.size && chain.ok) {
+        singleNal &&= chain.nals === 1;
+        continue;
+      }
+      const at = chain.badAt ?? tile.offset;
+      if (at === tile.offset && singleNal) {
+        // Tiles of one NAL unit each (as every tile before this one): its length and header are known bytes.
+        const bytes = new Uint8Array(6);
+        new DataView(bytes.buffer).setUint32(0, tile.length - 4);
+        bytes.set(check.nalHeader, 4);
+        return { fileOffset: tile.offset, bytes };
+      }
+      // Several NAL units per item (cameras write slices): no bytes are known, but the NAL units
+      // from there on must end exactly where the item does, which random data all but never does.
+      const rest = tile.offset + tile.length - at;
+      return { fileOffset: at, bytes: new Uint8Array(0), matches: (image, p) => checkNalUnits(image, [{ offset: p, length: rest }], 4, 'hevc').ok };
     }
     return null;
   },
@@ -178,11 +192,11 @@ async function exifMetadata(reader: Reader, start: number, end: number): Promise
 }
 
 /**
- * The hvc1 items stored as one extent with 4-byte NAL lengths (grid tiles: one
- * slice NAL unit each, so the length field is the extent's length − 4), in
+ * The hvc1 items stored as one extent with 4-byte NAL lengths (grid tiles, of
+ * one slice NAL unit each in phones; whole images of several in cameras), in
  * file order: the anchors reassembly looks for.
  */
-function singleNalTiles(reader: Reader, meta: HeifMeta): { offset: number; length: number }[] {
+function nalTiles(reader: Reader, meta: HeifMeta): { offset: number; length: number }[] {
   const out: { offset: number; length: number }[] = [];
   for (const { itemId, extents } of hevcItems(meta)) {
     const hvcC = itemProperties(meta, itemId).find((p) => p.type === 'hvcC');

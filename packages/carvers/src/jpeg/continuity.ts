@@ -78,7 +78,7 @@ const SEAM_AGREEMENT = 0.75;
 /** Rows after a change of texture that must keep it for the change to count. */
 const SHIFT_ROWS = 8;
 /** How much rougher the picture must become (median vertical step) past a change of texture... */
-const SHIFT_FACTOR = 3;
+const SHIFT_FACTOR = 2.6;
 /** ...than in this many MCU rows just above it. */
 const SHIFT_WINDOW = 16;
 
@@ -100,6 +100,9 @@ export function pictureBreaks(reader: Reader): SuspectRange[] {
     return true;
   });
   if (scan === null) return [];
+  // With restart markers, foreign data breaks the RST sequence within an interval of the seam
+  // (7 times in 8): the decoder's own break is the place, and a guess far before it only costs.
+  if ((scan as FirstScan).restartInterval > 0) return [];
   const t = traceDc(reader, scan);
   if (!t) return [];
   const mcuRows = Math.floor(t.mcus / t.mcusX);
@@ -134,8 +137,10 @@ export function pictureBreaks(reader: Reader): SuspectRange[] {
     if (k) found.push(range(my * t.mcusX + k.first, my * t.mcusX + k.last));
     prev = next;
   }
-  // A shift shows in the row the seam is in, or the next one when it lies late in its row.
-  for (const shift of textureShifts(t, mcuRows)) if (found.length < MAX_BREAKS) found.push(range(shift * t.mcusX, (shift + 1) * t.mcusX - 1));
+  // A shift shows in the row the seam is in, or the next one when it lies late in its row. A run of
+  // rows that all show one is reported by its first two: a long range of a natural shift would free
+  // (and offer as breaks) much of an incomplete file's own data.
+  for (const shift of textureShifts(t, mcuRows)) if (found.length < MAX_BREAKS) found.push(range(shift.first * t.mcusX, (Math.min(shift.last, shift.first + 1) + 1) * t.mcusX - 1));
   return found.sort((a, b) => a.from - b.from);
 }
 
@@ -182,19 +187,21 @@ function seamColumns(a: Uint8Array, b: Uint8Array): { first: number; last: numbe
  * slowly, while another photo read with this one's row length gets rough
  * at once, by far more.
  */
-function textureShifts(t: DcTrace, mcuRows: number): number[] {
+function textureShifts(t: DcTrace, mcuRows: number): { first: number; last: number }[] {
   const rough: number[] = [];
   for (let my = 1; my < mcuRows; my++) rough.push(median(stepsFrom(t, my * t.mcusX)));
-  const out: number[] = [];
-  for (let my = SHIFT_ROWS; my + SHIFT_ROWS <= mcuRows - 1 && out.length < MAX_BREAKS; my++) {
+  const out: { first: number; last: number }[] = [];
+  for (let my = SHIFT_ROWS; my + SHIFT_ROWS <= mcuRows - 1; my++) {
     // The lower quartile: some textures alternate calm and rough rows, and the calm ones are the picture's own level.
     const before = quantile(rough.slice(Math.max(0, my - 1 - SHIFT_WINDOW), my - 1), 0.25);
     const after = median(rough.slice(my - 1, my - 1 + SHIFT_ROWS));
     const lowestAfter = Math.min(...rough.slice(my - 1, my - 1 + SHIFT_ROWS));
-    if (lowestAfter > Math.max(MIN_JUMP / 2, SHIFT_FACTOR * before) && after > MIN_JUMP) {
-      out.push(my);
-      my += SHIFT_WINDOW; // the rows after a shift are the new texture: the next shift is measured against them
-    }
+    if (lowestAfter <= Math.max(MIN_JUMP / 2, SHIFT_FACTOR * before) || after <= MIN_JUMP) continue;
+    // Rows in a row that all show a shift are one (a natural one may run into a seam just after it).
+    const prev = out[out.length - 1];
+    if (prev && prev.last === my - 1) prev.last = my;
+    else if (out.length < MAX_BREAKS) out.push({ first: my, last: my });
+    else break;
   }
   return out;
 }

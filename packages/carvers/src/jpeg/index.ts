@@ -3,7 +3,7 @@
  * MPF secondary images and Samsung trailers included, so a camera file comes
  * back whole; EXIF thumbnails never end it and are never files of their own.
  */
-import { contiguous, distinctBytes, firstUniformSector, sectorFloor, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
+import { SECTOR, contiguous, distinctBytes, firstSectorWhere, firstUniformSector, isTextSector, sectorFloor, uniformValue, type Carver, type CarveContext, type CarveResult, type Metadata, type Reader, type SuspectRange } from '@rawcarve/core';
 import { describeJpeg } from './exif.js';
 import { mpfIndex } from './mpf.js';
 import { exifPointers, MAX_PREVIEW_GAP, MAX_PREVIEW_WALKS } from './previews.js';
@@ -40,11 +40,14 @@ export const jpegCarver: Carver = {
       const notes = [
         `valid JPEG data ends at image offset ${s.offset} (scan ${walk.scans}, ${walk.mcusDecoded} of ${walk.mcusExpected} MCUs): ${s.reason}${s.detail ? ', ' + s.detail : ''}`,
       ];
-      // Zeros decode for ever with tables whose shortest codes are all-zero bits: a uniform sector
-      // inside the data is where it stopped being this file's, however long the decoder went on.
-      // In reassembly trials the bytes before `stableUntil` are an earlier trial's, checked there.
-      const blank = firstUniformSector(reader, Math.max(walk.scanData, offset + (ctx.resume?.stableUntil ?? 0)), walk.end, offset);
-      if (blank >= 0) notes.push(`a sector of one repeated byte at image offset ${blank} inside the scan data: the file's data ends before it`);
+      // Zeros decode for ever with tables whose shortest codes are all-zero bits, and text for a long
+      // while with many tables: a uniform or text sector inside the data is where it stopped being
+      // this file's, however long the decoder went on. (Only in a file that broke: a whole one with a
+      // uniform sector is damaged, see below.) In reassembly trials the bytes before `stableUntil`
+      // are an earlier trial's, checked there.
+      const from = Math.max(walk.scanData, offset + (ctx.resume?.stableUntil ?? 0));
+      const blank = firstSectorWhere(reader, from, walk.end, offset, (b, i) => uniformValue(b, null, i, i + SECTOR) >= 0 || isTextSector(b, i));
+      if (blank >= 0) notes.push(`a sector of one repeated byte or of text at image offset ${blank} inside the scan data: the file's data ends before it`);
       const end = blank >= 0 ? blank : sectorTrim(offset, walk.end, reader.size);
       if (blank < 0 && end < walk.end) notes.push(`kept up to the sector boundary at image offset ${end}: the break lies at or before it`);
       const length = end - offset;

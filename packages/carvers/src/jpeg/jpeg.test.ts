@@ -24,16 +24,22 @@ describe.skipIf(!existsSync(join(MEDIA, 'jpeg')))('real camera JPEGs from ../sha
   });
 });
 
-describe.skipIf(!existsSync(join(MEDIA, 'jpeg', 'j029_jolla.jpg')))('zeros inside the scan data of a file that breaks off', () => {
-  it('end the truncated file before them, though its tables decode zeros as valid blocks', () => {
-    // The Jolla's optimised tables give all-zero bits valid codes: the decoder runs through a
-    // zeroed gap and on into whatever follows. The uniform sector is where the file's data ends.
-    const bytes = Uint8Array.from(readFileSync(join(MEDIA, 'jpeg', 'j029_jolla.jpg')));
+describe.skipIf(!existsSync(join(MEDIA, 'jpeg')))('zeros or text inside the scan data of a file that breaks off', () => {
+  const TEXT = Buffer.from('The quick brown fox jumps over the lazy dog.\r\n'.repeat(800));
+  // The Jolla's optimised tables give all-zero bits valid codes, and the Canon's decode text for a long
+  // while: the decoder runs through the gap and on into whatever follows. The first sector of one
+  // repeated byte or of text is where the file's data ends.
+  it.each([
+    ['j029_jolla.jpg', 'zeros'],
+    ['j032_canon_eos5d.jpg', 'text'],
+  ])('%s with %s in it ends before them', (name, filler) => {
+    const bytes = Uint8Array.from(readFileSync(join(MEDIA, 'jpeg', name)));
     const gap = Math.floor((bytes.length * 0.4) / 512) * 512;
-    bytes.fill(0, gap, gap + 64 * 512);
+    if (filler === 'zeros') bytes.fill(0, gap, gap + 64 * 512);
+    else bytes.set(TEXT.subarray(0, 64 * 512), gap);
     const img = bytes.subarray(0, Math.floor(bytes.length * 0.7));
     const walk = walkJpeg(new BufferReader(img), 0, img.length)!;
-    expect(walk.end, 'the decoder reads through the zeros').toBeGreaterThan(gap + 64 * 512);
+    expect(walk.end, 'the decoder reads through the gap').toBeGreaterThan(gap + 64 * 512);
     const r = carveAt(img, 0)!;
     expect(r.status).toBe('truncated');
     expect(resultLength(r)).toBe(gap);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { BufferReader, FragmentReader } from '@rawcarve/core';
 import { scanBuffer } from '@rawcarve/core/testing';
 import { MEDIA, sha256 } from '../jpeg/test-helpers.js';
-import { randomBytes, twoFragments } from '../fragment-layouts.js';
+import { randomBytes, threeFragmentsOutOfOrder, twoFragments } from '../fragment-layouts.js';
 import { movCarver } from './index.js';
 
 // H.264 moov-first and moov-last, HEVC moov-last (B-frames), a phone's H.264 with audio.
@@ -58,6 +58,24 @@ describe.skipIf(paths.length < names.length)('movie seams proven by the H.264/HE
       if (p.verdict === 'unknown') continue; // the seam fell in audio
       expect(p.verdict, `seam ${off} bytes off`).toBe('broken');
       expect(p.failedAt!).toBeGreaterThanOrEqual(Math.min(cut, cut + off));
+    }
+  });
+});
+
+const h263 = join(MEDIA, 'mp4', 'p007_coremedia_3gp5.3gp');
+
+describe.skipIf(!existsSync(h263))('a moov-first H.263 3GP in three fragments (../shared/media)', () => {
+  it('is rebuilt byte-exact: the sample tables and the picture start codes find the middle fragment', () => {
+    // No slice parser proves H.263 seams: the zeros around every fragment are the evidence, and the
+    // samples after each break, found by their start codes where stsz puts them, say which cluster follows.
+    const file = new Uint8Array(readFileSync(h263));
+    for (const cuts of [[0.3, 0.65], [0.45, 0.8]] as const) {
+      const { img, fileAt } = threeFragmentsOutOfOrder(file, [file.length * cuts[0], file.length * cuts[1]], 24, 0);
+      const f = scanBuffer(img, [movCarver], { blockSize: 512 }).files.find((k) => k.offset === fileAt);
+      expect(f?.status, `cut at ${cuts.join(', ')}: ${f?.notes.join('; ')}`).toBe('complete');
+      expect(f!.byteRuns.length).toBe(3);
+      const bytes = Buffer.concat(f!.byteRuns.map((r) => img.subarray(r.imgOffset, r.imgOffset + r.length)));
+      expect(sha256(bytes)).toBe(sha256(file));
     }
   });
 });

@@ -43,7 +43,7 @@ export function findExpected(env: GapCarveEnv, hint: ExpectedBytes, contiguousAt
   const phase = ((contiguousAt % cs) + cs) % cs;
   const found: number[] = [];
   const usable = (p: number): boolean => {
-    if (p % cs !== phase || (p < breakAt - cs && p >= fileStart)) return false;
+    if (p % cs !== phase) return false;
     const claim = env.claims.at(p);
     if (claim && claim.owner !== fileStart) return false;
     return !pieces.some((q, k) => p >= q.img && (k === pieces.length - 1 ? p < breakAt : p < q.img + q.length));

@@ -227,13 +227,13 @@ export function gapCarve(
       const { r, fr } = validate(trial, b);
       if (!r) return false;
       const len = resultLength(r);
+      // Where the trial's own tables now expect bytes they do not find: its data is the file's up to there.
+      const next = r.status !== 'complete' && (proof || evidenced) ? safeHint(carver, fr, r) : null;
       if (proof && r.status !== 'complete') {
-        // Where the trial's own tables now expect bytes they do not find lies at or after the true seam
-        // (its data is the file's up to there): a place the proof-driven search may jump to.
-        const next = safeHint(carver, fr, r);
+        // That place lies at or after the true seam: the proof-driven search may jump to it.
         proof.failedAt = next && next.fileOffset < b ? next.fileOffset : null;
         // Or past this seam: the file goes on in a third fragment. Followed when the content proves this seam.
-        if (next && next.fileOffset > b && checkedLength(r) > b && safeProofs(carver, fr, [b])[0]?.verdict === 'proven') proof.partial = { pieces: trial, r };
+        if (next && next.fileOffset > b && safeProofs(carver, fr, [b])[0]?.verdict === 'proven') proof.partial = { pieces: trial, r };
       }
       if (r.status === 'complete' && len > b) {
         if (limits.maxLength !== undefined && len > limits.maxLength) return false;
@@ -253,7 +253,8 @@ export function gapCarve(
         rebuilt = { ...r, byteRuns: runs, notes: [...r.notes, `rebuilt from ${runs.length} fragments: ${how} (${trials} trial assemblies)`] };
         return true;
       }
-      const progress = checkedLength(r) - b;
+      // Carvers that check headers only (sample and item tables) vouch for their data up to where the tables next fail.
+      const progress = Math.max(checkedLength(r), next && next.fileOffset > b ? next.fileOffset : 0) - b;
       // Partial continuations are followed on evidence only: a proof needs the whole file.
       if (evidenced && progress >= MIN_PROGRESS_CLUSTERS * cs) {
         // A middle fragment's data stops where foreign data starts, and the validator says so within
@@ -299,7 +300,9 @@ export function gapCarve(
       const bMax = pStart + (clusterFloor(env.grid, last.img + (F - pStart)) - last.img);
       const breakAt = last.img + (Math.min(good, F) - pStart);
       const goodImg = clusterFloor(env.grid, last.img + (Math.min(good, F) - pStart));
-      for (const p of findExpected(env, hint, last.img + (F - pStart), breakAt, offset, pieces)) {
+      const found = findExpected(env, hint, last.img + (F - pStart), breakAt, offset, pieces);
+      if (DEBUG) console.error(`[gap] file ${offset} depth ${depth} hint F ${F} (img ${last.img + (F - pStart)}) bytes ${hint.bytes.length} matches ${!!hint.matches} found ${found.join(',')} bMax ${bMax} good ${good}`);
+      for (const p of found) {
         if (bMax <= pStart || spent()) break;
         // The seam is where this file's data stops: the first cluster after the good part that
         // cannot continue it, or (seen from the continuation) the last one before p that cannot.
