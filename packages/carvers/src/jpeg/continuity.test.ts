@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(join(MEDIA, 'jpeg')))('seam continuity on real photo
   it('rarely sees a picture break in a whole photo (a false one costs search time, never a wrong join)', () => {
     const names = readdirSync(join(MEDIA, 'jpeg'));
     const flagged = names.filter((name) => pictureBreaks(new BufferReader(readFileSync(join(MEDIA, 'jpeg', name)))).length > 0);
-    // Measured: 5 of 48 (strong natural edges that happen to start mid-row, and photos that get
+    // Measured: 3 of 48 (strong natural edges that happen to start mid-row, and photos that get
     // rougher at once). Only incomplete files are asked, so a false break costs trials, not files.
     expect(flagged.length / names.length, flagged.join(', ')).toBeLessThanOrEqual(0.125);
   });
@@ -109,7 +109,7 @@ describe.skipIf(!existsSync(join(MEDIA, 'jpeg')))('seam continuity on real photo
       const mixed = Buffer.concat([a.subarray(0, cut), b.subarray(Math.floor((b.length * 0.4) / 512) * 512)]);
       const ranges = pictureBreaks(new BufferReader(mixed));
       expect(ranges.some((r) => r.from <= cut && r.to >= cut), `seam at ${fa}: ${JSON.stringify(ranges)}`).toBe(true);
-      // The Panasonic alone shows one natural shift (row 172 of 315, where its ground starts): one of the 5 of 48 below.
+      // The Panasonic alone shows one natural shift (row 172 of 315, where its ground starts): one of the 3 of 48 below.
       expect(ranges.filter((r) => r.to < cut - 64 * 1024).length, `breaks inside the Panasonic photo (${fa})`).toBeLessThanOrEqual(1);
     }
   });
